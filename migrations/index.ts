@@ -1,0 +1,14 @@
+import type { Knex } from 'knex';
+import * as createUsersAndTasks from './20261130000000_create_users_and_tasks';
+
+// Migrations are listed here rather than discovered on disk, so the same list runs from
+// TypeScript (tests, tsx) and from the compiled dist/ without globbing for .ts or .js.
+const migrations: Record<string, Knex.Migration> = {
+  '20261130000000_create_users_and_tasks': createUsersAndTasks,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};

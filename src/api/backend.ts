@@ -1,0 +1,87 @@
+import addFormats from 'ajv-formats';
+import type { Context as KoaContext } from 'koa';
+import OpenAPIBackend, { type Context } from 'openapi-backend';
+import { OwnerMismatch } from '../http/errors';
+import { problem, validationProblem } from '../http/problem';
+import type { Contract } from '../spec';
+import type { Caller } from './security';
+import type { HandlerTable, OperationId, OperationRequest } from './operations';
+import { toFieldErrors } from './validation-errors';
+
+// The contract made executable: routing by operationId, security, request validation.
+// Every system handler is registered so that nothing unvalidated reaches a handler.
+
+type SecurityHandler = (c: Context, ctx: KoaContext) => Promise<Caller>;
+
+/** Identity never comes from the request: a user_id in the path, query or body is only checked. */
+function assertSameOwner(c: Context, caller: Caller | undefined) {
+  if (!caller) return;
+  const body = c.request.requestBody as { user_id?: unknown } | undefined;
+  const claimed = [c.request.params?.user_id, c.request.query?.user_id, body?.user_id];
+  if (claimed.some((id) => id !== undefined && id !== caller.userId)) throw OwnerMismatch();
+}
+
+function familyPrefix(path: string): string {
+  const at = path.indexOf('/tasks');
+  return at > 0 ? path.slice(0, at) : '';
+}
+
+function requestFor(c: Context, ctx: KoaContext): OperationRequest<OperationId> {
+  const ifMatch = c.request.headers['if-match'];
+  return {
+    body: c.request.requestBody,
+    path: c.request.params,
+    query: c.request.query,
+    userId: (c.security?.bearerAuth as Caller | undefined)?.userId ?? '',
+    ifMatch: Array.isArray(ifMatch) ? ifMatch.join(', ') : ifMatch,
+    prefix: familyPrefix(ctx.path),
+  } as OperationRequest<OperationId>;
+}
+
+export async function createBackend(contract: Contract, handlers: HandlerTable, bearerAuth: SecurityHandler) {
+  const api = new OpenAPIBackend({
+    definition: structuredClone(contract.document),
+    strict: true,
+    quick: false,
+    coerceTypes: true,
+    ajvOpts: { allErrors: true, strict: false },
+    customizeAjv: (ajv) => {
+      addFormats(ajv);
+      return ajv;
+    },
+  });
+
+  const operationHandlers = Object.fromEntries(
+    Object.entries(handlers).map(([id, handler]) => [
+      id,
+      (c: Context, ctx: KoaContext) => (handler as (r: unknown, k: KoaContext) => Promise<void>)(requestFor(c, ctx), ctx),
+    ]),
+  );
+
+  api.register({
+    ...operationHandlers,
+    // The Koa middleware in src/http/route-match.ts answers these before the body is read;
+    // they stay registered so openapi-backend can never fall through to a handler.
+    notFound: () => {
+      throw problem(404, 'No such route');
+    },
+    methodNotAllowed: () => {
+      throw problem(405, 'Method not allowed');
+    },
+    notImplemented: () => {
+      throw problem(501, 'Not implemented');
+    },
+    unauthorizedHandler: (c: Context) => {
+      throw (c.security?.bearerAuth as { error?: unknown } | undefined)?.error ?? problem(401, 'Missing authentication');
+    },
+    validationFail: (c: Context) => {
+      throw validationProblem(toFieldErrors(c.validation.errors ?? []));
+    },
+    preOperationHandler: (c: Context) => {
+      assertSameOwner(c, c.security?.bearerAuth as Caller | undefined);
+    },
+  });
+  api.registerSecurityHandler('bearerAuth', bearerAuth);
+  await api.init();
+  return api;
+}

@@ -1,0 +1,74 @@
+import Koa from 'koa';
+import bodyParser from 'koa-bodyparser';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { createBackend } from './api/backend';
+import { metaHandlers } from './api/handlers/meta';
+import { taskHandlers } from './api/handlers/tasks';
+import type { HandlerTable } from './api/operations';
+import { bearerAuth } from './api/security';
+import { errorHandler } from './http/error-handler';
+import { requestId } from './http/request-id';
+import { requestLog } from './http/request-log';
+import { routeMatch } from './http/route-match';
+import { taskService } from './services/tasks';
+import { userService } from './services/users';
+import { loadContract } from './spec';
+
+export interface AppDeps {
+  config: Config;
+  knex: Knex;
+  log: Logger;
+  jwtSecret: Uint8Array;
+}
+
+/**
+ * The whole service as a Koa app, without listening (src/server.ts listens; tests use port 0).
+ * A request travels: request id → log → error funnel → route match (404/405/406/415)
+ * → body parser (400/413) → openapi-backend (401, 422, 403) → handler → service → model.
+ */
+export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
+  const contract = loadContract();
+  const tasks = taskService({ knex, log, crossUserTaskStatus: config.crossUserTaskStatus });
+  const users = userService({ knex, log });
+  const handlers = {
+    ...metaHandlers({ knex, contract }),
+    ...taskHandlers(tasks),
+  } satisfies HandlerTable;
+  const tokens = { secret: jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience };
+  const api = await createBackend(contract, handlers, bearerAuth(config, tokens, users));
+
+  const app = new Koa({ proxy: false });
+  app.silent = true; // errors are logged by the error funnel, once, with the request id
+  app.use(requestId());
+  app.use(requestLog(log));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+  app.use(errorHandler(log));
+  app.use(routeMatch(api));
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      extendTypes: { json: ['application/merge-patch+json'] },
+      jsonLimit: `${config.bodyLimitBytes}b`,
+      strict: true,
+    }),
+  );
+  app.use(async (ctx) => {
+    await api.handleRequest(
+      {
+        method: ctx.method === 'HEAD' ? 'GET' : ctx.method,
+        path: ctx.path,
+        query: ctx.querystring,
+        headers: ctx.headers as Record<string, string | string[]>,
+        body: ctx.request.body,
+      },
+      ctx,
+    );
+  });
+  return { app, api, contract };
+}

@@ -1,0 +1,39 @@
+import { DatabaseUnavailable, Conflict, HttpProblem } from '../http/errors';
+
+// Database errors are mapped once, here: unique violation → 409, unreachable → 503.
+// Anything else is a bug and stays a 500 (the error handler logs it).
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '57014', // query_canceled (statement_timeout)
+  '53300', // too_many_connections
+]);
+
+const CONNECTION_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Knex: Timeout acquiring a connection',
+  'Query read timeout',
+  'Client has encountered a connection error',
+  'Connection ended unexpectedly',
+];
+
+export function isConnectionError(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+  if (e.name === 'KnexTimeoutError') return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return CONNECTION_MESSAGES.some((m) => message.includes(m));
+}
+
+/** A problem for errors with a known meaning, or undefined for the unexpected ones. */
+export function mapDatabaseError(err: unknown): HttpProblem | undefined {
+  if (isConnectionError(err)) return DatabaseUnavailable(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === '23505') return Conflict('A resource with the same unique value already exists');
+  return undefined;
+}

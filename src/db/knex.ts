@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+import type { Config } from '../config';
+import { migrationSource } from '../../migrations';
+
+// pg returns int8 (count(*), sums) as strings while PGlite returns numbers: make both numbers.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+/** Where the embedded database keeps its files. */
+export const pgliteDir = (config: Config) => path.join(config.dataDir, 'pglite');
+
+/**
+ * The knex configuration for either engine. Above this function nothing knows which one runs:
+ * a PostgreSQL server through a pg pool when DATABASE_URL is set, PGlite in DATA_DIR otherwise.
+ */
+export function knexConfig(config: Config): Knex.Config {
+  const searchPath = [config.databaseSchema];
+  const migrations = { migrationSource, schemaName: config.databaseSchema };
+  if (config.databaseUrl) {
+    return {
+      client: 'pg',
+      connection: {
+        connectionString: config.databaseUrl,
+        connectionTimeoutMillis: config.db.connectTimeoutMs,
+        statement_timeout: config.db.statementTimeoutMs,
+        query_timeout: config.db.statementTimeoutMs + 1000,
+        application_name: 'task-api',
+        keepAlive: true,
+      },
+      searchPath,
+      pool: { min: 0, max: config.db.poolMax, idleTimeoutMillis: 30_000 },
+      acquireConnectionTimeout: config.db.acquireTimeoutMs,
+      migrations,
+    };
+  }
+  return {
+    client: ClientPgLite as unknown as typeof Knex.Client,
+    connection: { filename: pgliteDir(config) } as Knex.StaticConnectionConfig,
+    searchPath,
+    acquireConnectionTimeout: config.db.acquireTimeoutMs,
+    migrations,
+  };
+}
+
+export function createKnex(config: Config): Knex {
+  if (!config.databaseUrl) fs.mkdirSync(pgliteDir(config), { recursive: true });
+  return knexFactory(knexConfig(config));
+}

@@ -1,0 +1,51 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { mapDatabaseError } from '../db/errors';
+import { HttpProblem, problem } from './problem';
+
+// The one error funnel: whatever is thrown below becomes problem+json here. Known errors keep
+// their status; database errors are mapped once; anything else is a bare 500 and a log line.
+
+/** Errors from koa-bodyparser / raw-body carry a status and a type; give them a clear detail. */
+function fromBodyParser(err: { status?: number; type?: string; message?: string; limit?: number }): HttpProblem | undefined {
+  if (err.status === 413 || err.type === 'entity.too.large') {
+    return problem(413, `The request body is larger than ${err.limit ?? 'the limit of'} bytes`);
+  }
+  if (err.status === 415 || err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') {
+    return problem(415, err.message ?? 'Unsupported body encoding');
+  }
+  if (err instanceof SyntaxError || err.status === 400) {
+    const why = err.message?.startsWith('invalid JSON, only supports object and array')
+      ? 'the body must be a JSON object'
+      : err.message;
+    return problem(400, `Malformed JSON: ${why}`);
+  }
+  return undefined;
+}
+
+export function toProblem(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  const mapped = mapDatabaseError(err);
+  if (mapped) return mapped;
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return fromBodyParser(err as Parameters<typeof fromBodyParser>[0]) ?? problem(status, 'The request could not be processed');
+  }
+  return problem(500, 'An unexpected error occurred', { cause: err });
+}
+
+export const errorHandler = (log: Logger): Middleware => async (ctx, next) => {
+  try {
+    await next();
+  } catch (err) {
+    const p = toProblem(err);
+    if (p.status >= 500) {
+      const cause = p.cause ?? err;
+      log.error({ event: 'error', request_id: ctx.state.requestId, status: p.status, err: cause }, 'request failed');
+    }
+    ctx.status = p.status;
+    ctx.set(p.headers);
+    ctx.type = 'application/problem+json';
+    ctx.body = p.toBody(ctx.path, ctx.state.requestId);
+  }
+};

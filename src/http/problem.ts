@@ -1,0 +1,68 @@
+import { STATUS_CODES } from 'node:http';
+
+// RFC 9457 problem details: every error the service answers with is one of these.
+
+export type FieldLocation = 'body' | 'query' | 'path' | 'header';
+
+export interface FieldError {
+  location: FieldLocation;
+  field: string;
+  message: string;
+  rule: string;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  request_id?: string;
+  errors?: FieldError[];
+}
+
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: FieldError[];
+  readonly headers: Record<string, string>;
+  /** Set on problems built from an unexpected error: the original, for the log only. */
+  readonly cause?: unknown;
+
+  constructor(status: number, detail: string, opts: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(detail);
+    this.name = 'HttpProblem';
+    this.status = status;
+    this.detail = detail;
+    this.errors = opts.errors;
+    this.headers = opts.headers ?? {};
+    this.cause = opts.cause;
+  }
+
+  toBody(instance?: string, requestId?: string): ProblemBody {
+    return {
+      type: 'about:blank',
+      title: titleFor(this.status),
+      status: this.status,
+      detail: this.detail,
+      ...(instance ? { instance } : {}),
+      ...(requestId ? { request_id: requestId } : {}),
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export function titleFor(status: number): string {
+  // Node still says "Unprocessable Entity"; RFC 9110 renamed it.
+  if (status === 422) return 'Unprocessable Content';
+  return STATUS_CODES[status] ?? 'Error';
+}
+
+export function problem(status: number, detail: string, opts?: ConstructorParameters<typeof HttpProblem>[2]): HttpProblem {
+  return new HttpProblem(status, detail, opts);
+}
+
+export function validationProblem(errors: FieldError[]): HttpProblem {
+  const n = errors.length;
+  return new HttpProblem(422, `The request has ${n} invalid field${n === 1 ? '' : 's'}`, { errors });
+}

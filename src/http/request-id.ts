@@ -1,0 +1,16 @@
+import crypto from 'node:crypto';
+import type { Middleware } from 'koa';
+
+const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The incoming X-Request-Id when it is sane, otherwise a fresh one. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && SANE_ID.test(value) ? value : crypto.randomUUID();
+}
+
+export const requestId = (): Middleware => async (ctx, next) => {
+  ctx.state.requestId = requestIdFrom(ctx.headers['x-request-id']);
+  ctx.set('X-Request-Id', ctx.state.requestId);
+  await next();
+};

@@ -1,0 +1,50 @@
+import type { Middleware } from 'koa';
+import type OpenAPIBackend from 'openapi-backend';
+import type { Operation } from 'openapi-backend';
+import { problem } from './problem';
+
+// Answers what does not depend on the body, before the body is read: 404 for an unknown path,
+// 405 (with Allow) for a known path with another method, 406 when Accept rules out every media
+// type the operation answers with, 415 when the body's type is not one the operation takes.
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+function allowedMethods(api: OpenAPIBackend, path: string): string[] {
+  const allowed = METHODS.filter((method) => api.router.matchOperation({ method, path, headers: {} }));
+  return allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed;
+}
+
+function responseTypes(operation: Operation): string[] {
+  const types = new Set<string>();
+  for (const response of Object.values(operation.responses ?? {})) {
+    for (const type of Object.keys((response as { content?: object }).content ?? {})) types.add(type);
+  }
+  return [...types];
+}
+
+function requestTypes(operation: Operation): string[] {
+  return Object.keys((operation.requestBody as { content?: object } | undefined)?.content ?? {});
+}
+
+export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next) => {
+  // HEAD is GET without a body; Koa drops the body for us.
+  const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
+  const operation = api.router.matchOperation({ method, path: ctx.path, headers: {} });
+  if (!operation) {
+    const allowed = allowedMethods(api, ctx.path);
+    if (allowed.length === 0) throw problem(404, `No route ${ctx.path}`);
+    throw problem(405, `${ctx.method} is not allowed on ${ctx.path}`, { headers: { Allow: allowed.join(', ') } });
+  }
+  ctx.state.route = operation.path;
+  ctx.state.operationId = operation.operationId;
+
+  const produces = responseTypes(operation);
+  if (produces.length > 0 && !ctx.accepts(produces)) {
+    throw problem(406, `This operation answers with ${produces.filter((t) => t !== 'application/problem+json').join(' or ')}`);
+  }
+  const consumes = requestTypes(operation);
+  if (consumes.length > 0 && ctx.request.is(consumes) === false) {
+    throw problem(415, `Content-Type must be ${consumes.join(' or ')}`);
+  }
+  await next();
+};

@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import { Model, type QueryBuilder } from 'objection';
+
+export type TaskStatus = 'pending' | 'in_progress' | 'completed';
+export type TaskPriority = 'low' | 'medium' | 'high';
+
+/** The columns a client can change; everything else is derived or kept by the database. */
+export interface TaskFields {
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  due_date: Date | null;
+  completed_at: Date | null;
+}
+
+export class Task extends Model {
+  static tableName = 'tasks';
+  static idColumn = ['user_id', 'id'];
+
+  id!: string;
+  user_id!: string;
+  title!: string;
+  description!: string | null;
+  status!: TaskStatus;
+  priority!: TaskPriority;
+  due_date!: Date | null;
+  completed!: boolean; // generated column: status = 'completed'
+  completed_at!: Date | null;
+  created_at!: Date;
+  updated_at!: Date;
+  version!: number;
+
+  /**
+   * The only way into the tasks table: a query already restricted to one owner,
+   * so "not yours" and "does not exist" are the same empty result.
+   */
+  static ownedBy(userId: string, db: Knex): QueryBuilder<Task> {
+    return Task.query(db).where('tasks.user_id', userId);
+  }
+
+  /**
+   * The one unscoped read of the table: the existence probe behind CROSS_USER_TASK_STATUS=403.
+   * It answers only yes or no and returns no task data.
+   */
+  static async existsForAnyOwner(taskId: string, db: Knex): Promise<boolean> {
+    const row = await db('tasks').where('id', taskId).first(db.raw('1 as found'));
+    return row !== undefined;
+  }
+}

@@ -1,0 +1,182 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { StaleETag, TaskNotFound, TaskOfAnotherUser } from '../http/errors';
+import { etagFor, ifMatchAllows } from '../http/etag';
+import { Task, type TaskFields, type TaskPriority, type TaskStatus } from '../models/Task';
+import { decodeCursor, encodeCursor, parseSort, type Position, type Sort } from './cursor';
+import {
+  fieldsDiffer,
+  fieldsForComplete,
+  fieldsForCreate,
+  fieldsForPatch,
+  fieldsForReplace,
+  fieldsForToggle,
+  normalizeTitle,
+  resolveStatus,
+  type TaskInput,
+} from './task-rules';
+
+// Task use cases. Every one takes the caller's id first and reaches the table only through
+// Task.ownedBy(userId), so another user's task is simply not found.
+
+export interface ListOptions {
+  limit: number;
+  cursor?: string;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  completed?: boolean;
+  sort?: string;
+}
+
+export interface TaskPage {
+  tasks: Task[];
+  /** Cursor of the next page, when there is one. */
+  next?: string;
+}
+
+export interface TaskServiceDeps {
+  knex: Knex;
+  log: Logger;
+  crossUserTaskStatus: 403 | 404;
+}
+
+const filterKeyOf = (o: ListOptions) =>
+  [o.status ?? '', o.priority ?? '', o.completed === undefined ? '' : String(o.completed)].join('|');
+
+const CASTS: Record<Sort['key'], string> = {
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  due_date: 'timestamptz',
+  priority: 'task_priority',
+};
+
+/** Orders by the sort key then id, and starts after `position` (keyset pagination). */
+function applyKeyset(query: ReturnType<typeof Task.ownedBy>, sort: Sort, position: Position | undefined) {
+  const column = `tasks.${sort.key}`;
+  const dir = sort.descending ? 'desc' : 'asc';
+  const after = sort.descending ? '<' : '>';
+  if (position) {
+    const cast = CASTS[sort.key];
+    if (sort.key !== 'due_date') {
+      query.whereRaw(`(??, tasks.id) ${after} (?::${cast}, ?::uuid)`, [column, position.value, position.id]);
+    } else if (position.value === null) {
+      // Past the last dated task: only undated ones remain, ordered by id.
+      query.whereNull(column).whereRaw(`tasks.id ${after} ?::uuid`, [position.id]);
+    } else {
+      query.where((q) =>
+        q.whereNull(column).orWhereRaw(`(??, tasks.id) ${after} (?::${cast}, ?::uuid)`, [column, position.value, position.id]),
+      );
+    }
+  }
+  // Tasks without a due date come last in both directions.
+  query.orderByRaw(`?? ${dir} NULLS LAST, tasks.id ${dir}`, [column]);
+}
+
+function positionOf(task: Task, sort: Sort): Position {
+  const value = task[sort.key];
+  return { value: value instanceof Date ? value.toISOString() : value, id: task.id };
+}
+
+export function taskService({ knex, log, crossUserTaskStatus }: TaskServiceDeps) {
+  /** The 404 for a task outside the caller's scope, or 403 in CROSS_USER_TASK_STATUS=403 mode. */
+  async function notFound(taskId: string, db: Knex): Promise<Error> {
+    if (crossUserTaskStatus === 403 && (await Task.existsForAnyOwner(taskId, db))) return TaskOfAnotherUser();
+    return TaskNotFound();
+  }
+
+  /**
+   * Read-modify-write under a row lock: no lost updates, If-Match checked against the locked
+   * row, and a write that changes nothing keeps version and timestamps as they were.
+   */
+  async function mutate(
+    userId: string,
+    taskId: string,
+    ifMatch: string | undefined,
+    next: (current: Task, now: Date) => TaskFields,
+  ): Promise<Task> {
+    const result = await knex.transaction(async (trx) => {
+      const current = await Task.ownedBy(userId, trx).where('tasks.id', taskId).forUpdate().first();
+      if (!current) throw await notFound(taskId, trx);
+      if (!ifMatchAllows(ifMatch, current.version)) throw StaleETag(etagFor(current.version));
+      const now = new Date();
+      const fields = next(current, now);
+      if (!fieldsDiffer(current, fields)) return { task: current, changed: false };
+      const [updated] = await Task.ownedBy(userId, trx)
+        .where('tasks.id', taskId)
+        .patch({ ...fields, updated_at: now, version: Task.raw('version + 1') } as never)
+        .returning('*');
+      return { task: updated as unknown as Task, changed: true };
+    });
+    if (result.changed) log.info({ event: 'task.updated', user_id: userId, task_id: taskId, version: result.task.version });
+    return result.task;
+  }
+
+  /** Rules that do not depend on the stored task are checked before any lookup (422 before 404). */
+  function checkInput(input: TaskInput) {
+    if (input.title !== undefined) normalizeTitle(input.title);
+    resolveStatus(input, 'pending');
+  }
+
+  return {
+    async list(userId: string, options: ListOptions): Promise<TaskPage> {
+      const sort = parseSort(options.sort);
+      const filterKey = filterKeyOf(options);
+      const position = options.cursor === undefined ? undefined : decodeCursor(options.cursor, sort, filterKey);
+      const query = Task.ownedBy(userId, knex);
+      if (options.status !== undefined) query.where('tasks.status', options.status);
+      if (options.priority !== undefined) query.where('tasks.priority', options.priority);
+      if (options.completed !== undefined) query.where('tasks.completed', options.completed);
+      applyKeyset(query, sort, position);
+      const rows = await query.limit(options.limit + 1);
+      const tasks = rows.slice(0, options.limit);
+      const more = rows.length > options.limit;
+      return { tasks, next: more ? encodeCursor(sort, filterKey, positionOf(tasks[tasks.length - 1], sort)) : undefined };
+    },
+
+    async get(userId: string, taskId: string): Promise<Task> {
+      const task = await Task.ownedBy(userId, knex).where('tasks.id', taskId).first();
+      if (!task) throw await notFound(taskId, knex);
+      return task;
+    },
+
+    async create(userId: string, input: TaskInput & { title: string }): Promise<Task> {
+      const now = new Date();
+      const fields = fieldsForCreate(input, now);
+      const task = await Task.query(knex)
+        .insert({ ...fields, user_id: userId, created_at: now, updated_at: now } as never)
+        .returning('*');
+      log.info({ event: 'task.created', user_id: userId, task_id: task.id });
+      return task;
+    },
+
+    replace(userId: string, taskId: string, input: TaskInput & { title: string }, ifMatch?: string) {
+      checkInput(input);
+      return mutate(userId, taskId, ifMatch, (current, now) => fieldsForReplace(current, input, now));
+    },
+
+    patch(userId: string, taskId: string, input: TaskInput, ifMatch?: string) {
+      checkInput(input);
+      return mutate(userId, taskId, ifMatch, (current, now) => fieldsForPatch(current, input, now));
+    },
+
+    toggle(userId: string, taskId: string, ifMatch?: string) {
+      return mutate(userId, taskId, ifMatch, (current, now) => fieldsForToggle(current, now));
+    },
+
+    complete(userId: string, taskId: string, completed: boolean, ifMatch?: string) {
+      return mutate(userId, taskId, ifMatch, (current, now) => fieldsForComplete(current, completed, now));
+    },
+
+    async remove(userId: string, taskId: string, ifMatch?: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const current = await Task.ownedBy(userId, trx).where('tasks.id', taskId).forUpdate().first();
+        if (!current) throw await notFound(taskId, trx);
+        if (!ifMatchAllows(ifMatch, current.version)) throw StaleETag(etagFor(current.version));
+        await Task.ownedBy(userId, trx).where('tasks.id', taskId).delete();
+      });
+      log.info({ event: 'task.deleted', user_id: userId, task_id: taskId });
+    },
+  };
+}
+
+export type TaskService = ReturnType<typeof taskService>;

@@ -1,0 +1,26 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { createKnex } from '../../src/db/knex';
+import { migrateToLatest } from '../../src/db/migrate';
+import { serverUrl } from './engine';
+
+// Once per run: a run id (for schema names on a server) and, for PGlite, a migrated data
+// directory that every test file copies instead of booting and migrating a database of its own.
+export default async function globalSetup() {
+  const runId = crypto.randomBytes(4).toString('hex');
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `task-api-test-${runId}-`));
+  process.env.TASK_API_TEST_RUN_ID = runId;
+  process.env.TASK_API_TEST_RUN_DIR = runDir;
+  if (serverUrl) return;
+  const templateDir = path.join(runDir, 'template');
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: templateDir });
+  const knex = createKnex(config);
+  try {
+    await migrateToLatest(knex, config.databaseSchema);
+  } finally {
+    await knex.destroy();
+  }
+}
