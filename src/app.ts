@@ -8,10 +8,11 @@ import { metaHandlers } from './api/handlers/meta';
 import { taskHandlers } from './api/handlers/tasks';
 import type { HandlerTable } from './api/operations';
 import { bearerAuth } from './api/security';
+import { corsFor } from './http/cors';
 import { errorHandler } from './http/error-handler';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
-import { routeMatch } from './http/route-match';
+import { declaredQuery, routeMatch } from './http/route-match';
 import { taskService } from './services/tasks';
 import { userService } from './services/users';
 import { loadContract } from './spec';
@@ -43,6 +44,8 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   app.silent = true; // errors are logged by the error funnel, once, with the request id
   app.use(requestId());
   app.use(requestLog(log));
+  const cors = corsFor(config.corsOrigins);
+  if (cors) app.use(cors);
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cache-Control', 'no-store');
@@ -63,7 +66,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
       {
         method: ctx.method === 'HEAD' ? 'GET' : ctx.method,
         path: ctx.path,
-        query: ctx.querystring,
+        query: declaredQuery(ctx.state.operation, ctx.query),
         headers: ctx.headers as Record<string, string | string[]>,
         body: ctx.request.body,
       },

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type OpenAPIBackend from 'openapi-backend';
 import type { Operation } from 'openapi-backend';
 import { problem } from './problem';
@@ -26,6 +26,12 @@ function requestTypes(operation: Operation): string[] {
   return Object.keys((operation.requestBody as { content?: object } | undefined)?.content ?? {});
 }
 
+/** An empty body (Content-Length: 0, as fetch sends for a PATCH without one) has no type to check. */
+function hasBody(ctx: Context): boolean {
+  const length = ctx.request.length;
+  return length === undefined ? ctx.get('transfer-encoding') !== '' : length > 0;
+}
+
 export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next) => {
   // HEAD is GET without a body; Koa drops the body for us.
   const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
@@ -36,15 +42,28 @@ export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next)
     throw problem(405, `${ctx.method} is not allowed on ${ctx.path}`, { headers: { Allow: allowed.join(', ') } });
   }
   ctx.state.route = operation.path;
-  ctx.state.operationId = operation.operationId;
+  ctx.state.operation = operation;
 
   const produces = responseTypes(operation);
   if (produces.length > 0 && !ctx.accepts(produces)) {
     throw problem(406, `This operation answers with ${produces.filter((t) => t !== 'application/problem+json').join(' or ')}`);
   }
   const consumes = requestTypes(operation);
-  if (consumes.length > 0 && ctx.request.is(consumes) === false) {
+  if (consumes.length > 0 && hasBody(ctx) && ctx.request.is(consumes) === false) {
     throw problem(415, `Content-Type must be ${consumes.join(' or ')}`);
   }
   await next();
 };
+
+/**
+ * The query parameters the operation declares. Unknown ones are ignored rather than refused
+ * (openapi-backend would reject them as additional properties), so clients may add their own.
+ */
+export function declaredQuery(operation: Operation, query: Record<string, string | string[] | undefined>) {
+  const names = new Set(
+    (operation.parameters ?? []).filter((p) => 'in' in p && p.in === 'query').map((p) => (p as { name: string }).name),
+  );
+  const known: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(query)) if (names.has(name) && value !== undefined) known[name] = value;
+  return known;
+}
