@@ -84,6 +84,14 @@ export function taskService({ knex, log, crossUserTaskStatus }: TaskServiceDeps)
     return TaskNotFound();
   }
 
+  /** The caller's task, locked for the rest of the transaction, after its If-Match check. */
+  async function lockForWrite(trx: Knex.Transaction, userId: string, taskId: string, ifMatch: string | undefined): Promise<Task> {
+    const current = await Task.ownedBy(userId, trx).where('tasks.id', taskId).forUpdate().first();
+    if (!current) throw await notFound(taskId, trx);
+    if (!ifMatchAllows(ifMatch, current.version)) throw StaleETag(etagFor(current.version));
+    return current;
+  }
+
   /**
    * Read-modify-write under a row lock: no lost updates, If-Match checked against the locked
    * row, and a write that changes nothing keeps version and timestamps as they were.
@@ -95,9 +103,7 @@ export function taskService({ knex, log, crossUserTaskStatus }: TaskServiceDeps)
     next: (current: Task, now: Date) => TaskFields,
   ): Promise<Task> {
     const result = await knex.transaction(async (trx) => {
-      const current = await Task.ownedBy(userId, trx).where('tasks.id', taskId).forUpdate().first();
-      if (!current) throw await notFound(taskId, trx);
-      if (!ifMatchAllows(ifMatch, current.version)) throw StaleETag(etagFor(current.version));
+      const current = await lockForWrite(trx, userId, taskId, ifMatch);
       const now = new Date();
       const fields = next(current, now);
       if (!fieldsDiffer(current, fields)) return { task: current, changed: false };
@@ -169,9 +175,7 @@ export function taskService({ knex, log, crossUserTaskStatus }: TaskServiceDeps)
 
     async remove(userId: string, taskId: string, ifMatch?: string): Promise<void> {
       await knex.transaction(async (trx) => {
-        const current = await Task.ownedBy(userId, trx).where('tasks.id', taskId).forUpdate().first();
-        if (!current) throw await notFound(taskId, trx);
-        if (!ifMatchAllows(ifMatch, current.version)) throw StaleETag(etagFor(current.version));
+        await lockForWrite(trx, userId, taskId, ifMatch);
         await Task.ownedBy(userId, trx).where('tasks.id', taskId).delete();
       });
       log.info({ event: 'task.deleted', user_id: userId, task_id: taskId });
