@@ -69,6 +69,14 @@ export function parseByteSize(raw: string): number {
   return Number(match[1]) * BYTE_UNITS[unit];
 }
 
+function byteSize(env: Env, key: string, fallback: string): number {
+  try {
+    return parseByteSize(str(env, key) ?? fallback);
+  } catch (err) {
+    throw new ConfigError(`${key}: ${(err as Error).message}`);
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = (str(env, 'NODE_ENV') ?? 'development') as NodeEnv;
   if (!['development', 'production', 'test'].includes(nodeEnv)) {
@@ -103,7 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     logLevel: str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     corsOrigins: Object.freeze((str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
-    bodyLimitBytes: parseByteSize(str(env, 'BODY_LIMIT') ?? '64kb'),
+    bodyLimitBytes: byteSize(env, 'BODY_LIMIT', '64kb'),
     crossUserTaskStatus: crossUser,
     provisionUsers: bool(env, 'AUTH_PROVISION_USERS', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -21,7 +21,14 @@ const CONNECTION_MESSAGES = [
   'Connection ended unexpectedly',
 ];
 
-export function isConnectionError(err: unknown): boolean {
+/** Objection wraps driver errors (db-errors' DBError); the driver's own error is `nativeError`. */
+function driverError(err: unknown): unknown {
+  const native = (err as { nativeError?: unknown } | null)?.nativeError;
+  return native ?? err;
+}
+
+export function isConnectionError(wrapped: unknown): boolean {
+  const err = driverError(wrapped);
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: unknown; name?: unknown; message?: unknown };
   if (typeof e.code === 'string' && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return true;
@@ -33,7 +40,7 @@ export function isConnectionError(err: unknown): boolean {
 /** A problem for errors with a known meaning, or undefined for the unexpected ones. */
 export function mapDatabaseError(err: unknown): HttpProblem | undefined {
   if (isConnectionError(err)) return DatabaseUnavailable(err);
-  const code = (err as { code?: unknown } | null)?.code;
+  const code = (driverError(err) as { code?: unknown } | null)?.code;
   if (code === '23505') return Conflict('A resource with the same unique value already exists');
   return undefined;
 }

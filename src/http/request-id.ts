@@ -5,8 +5,8 @@ const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** The incoming X-Request-Id when it is sane, otherwise a fresh one. */
 export function requestIdFrom(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && SANE_ID.test(value) ? value : crypto.randomUUID();
+  // Several ids for one request are not one id to echo.
+  return typeof header === 'string' && SANE_ID.test(header) ? header : crypto.randomUUID();
 }
 
 export const requestId = (): Middleware => async (ctx, next) => {

@@ -1,0 +1,257 @@
+import path from 'node:path';
+import { ConfigError, loadConfig, parseByteSize } from '../../src/config';
+
+// loadConfig is given explicit environments: nothing here reads or changes process.env.
+
+/** The ConfigError loadConfig throws for `env`; fails the test when it does not throw one. */
+function configErrorFor(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+const STRONG_SECRET = 'x'.repeat(32);
+
+describe('loadConfig defaults', () => {
+  test('an empty environment gives the documented defaults', () => {
+    const config = loadConfig({});
+
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      databaseSchema: 'public',
+      dataDir: path.resolve('./data'),
+      db: { poolMax: 10, connectTimeoutMs: 5000, statementTimeoutMs: 5000, acquireTimeoutMs: 5000 },
+      jwt: { secret: undefined, issuer: undefined, audience: undefined },
+      logLevel: 'info',
+      corsOrigins: [],
+      bodyLimitBytes: 64 * 1024,
+      crossUserTaskStatus: 404,
+      provisionUsers: false,
+    });
+  });
+
+  test('blank values count as unset and fall back to the defaults', () => {
+    const config = loadConfig({ PORT: '', HOST: '   ', DATABASE_URL: '', JWT_SECRET: ' ', BODY_LIMIT: '', AUTH_PROVISION_USERS: '' });
+
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.jwt.secret).toBeUndefined();
+    expect(config.bodyLimitBytes).toBe(65536);
+    expect(config.provisionUsers).toBe(false);
+  });
+
+  test('the test environment logs nothing unless LOG_LEVEL says otherwise', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
+    expect(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
+  });
+
+  test('every documented variable is read', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://app@db.example:5432/tasks?sslmode=require',
+      DATABASE_SCHEMA: 'tasks_v2',
+      DATA_DIR: '/var/lib/tasks',
+      DB_POOL_MAX: '25',
+      DB_CONNECT_TIMEOUT_MS: '1500',
+      DB_STATEMENT_TIMEOUT_MS: '2500',
+      DB_ACQUIRE_TIMEOUT_MS: '3500',
+      JWT_SECRET: STRONG_SECRET,
+      JWT_ISSUER: 'https://auth.example',
+      JWT_AUDIENCE: 'tasks',
+      LOG_LEVEL: 'warn',
+      CORS_ORIGINS: 'https://a.example, https://b.example,,',
+      BODY_LIMIT: '1mb',
+      CROSS_USER_TASK_STATUS: '403',
+      AUTH_PROVISION_USERS: 'true',
+      SHUTDOWN_TIMEOUT_MS: '2000',
+    });
+
+    expect(config).toEqual({
+      env: 'production',
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://app@db.example:5432/tasks?sslmode=require',
+      databaseSchema: 'tasks_v2',
+      dataDir: path.resolve('/var/lib/tasks'),
+      db: { poolMax: 25, connectTimeoutMs: 1500, statementTimeoutMs: 2500, acquireTimeoutMs: 3500 },
+      jwt: { secret: STRONG_SECRET, issuer: 'https://auth.example', audience: 'tasks' },
+      logLevel: 'warn',
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      bodyLimitBytes: 1024 * 1024,
+      crossUserTaskStatus: 403,
+      provisionUsers: true,
+      shutdownTimeoutMs: 2000,
+    });
+  });
+
+  test.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['on', true],
+    ['false', false],
+    ['0', false],
+    ['No', false],
+    ['off', false],
+  ])('AUTH_PROVISION_USERS=%s reads as %s', (raw, expected) => {
+    expect(loadConfig({ AUTH_PROVISION_USERS: raw }).provisionUsers).toBe(expected);
+  });
+});
+
+describe('loadConfig refuses a bad environment', () => {
+  test.each([
+    ['PORT', 'abc'],
+    ['PORT', '3000.5'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['DB_POOL_MAX', '0'],
+    ['DB_POOL_MAX', 'ten'],
+    ['DB_CONNECT_TIMEOUT_MS', '5s'],
+    ['DB_STATEMENT_TIMEOUT_MS', '99'],
+    ['DB_ACQUIRE_TIMEOUT_MS', '1e4'],
+    ['SHUTDOWN_TIMEOUT_MS', '600001'],
+    ['AUTH_PROVISION_USERS', 'maybe'],
+    ['NODE_ENV', 'staging'],
+    ['DATABASE_SCHEMA', 'Tasks'],
+    ['DATABASE_SCHEMA', 'tasks; drop table users'],
+    ['BODY_LIMIT', 'lots'],
+    ['BODY_LIMIT', '10gb'],
+    ['BODY_LIMIT', '1.5mb'],
+    ['BODY_LIMIT', '-1kb'],
+    ['CROSS_USER_TASK_STATUS', '401'],
+    ['CROSS_USER_TASK_STATUS', '405'],
+    ['CROSS_USER_TASK_STATUS', 'forbidden'],
+  ])('%s=%s is a ConfigError naming the variable and the value', (key, raw) => {
+    const error = configErrorFor({ [key]: raw });
+
+    expect(error.message).toContain(key);
+    expect(error.message).toContain(raw.split(' ')[0]);
+  });
+
+  test('a ConfigError is also an Error, so an unexpected caller still sees a message', () => {
+    const error = configErrorFor({ PORT: 'abc' });
+
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toMatch(/whole number/);
+  });
+
+  test('production refuses to start without a JWT_SECRET', () => {
+    const error = configErrorFor({ NODE_ENV: 'production' });
+
+    expect(error.message).toMatch(/JWT_SECRET/);
+    expect(error.message).toMatch(/32 bytes/);
+  });
+
+  test('production refuses a JWT_SECRET shorter than 32 bytes', () => {
+    const error = configErrorFor({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) });
+
+    expect(error.message).toMatch(/JWT_SECRET/);
+  });
+
+  test('production counts the secret in bytes, not characters', () => {
+    // 16 two-byte characters: 32 bytes, enough; 15 of them plus one ASCII character: 31, not.
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'é'.repeat(16) }).jwt.secret).toBe('é'.repeat(16));
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: `${'é'.repeat(15)}x` })).toThrow(ConfigError);
+  });
+
+  test('production does not count surrounding white space towards the 32 bytes', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: `  ${'x'.repeat(30)}  ` })).toThrow(ConfigError);
+  });
+
+  test('production accepts a secret of exactly 32 bytes', () => {
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).jwt.secret).toBe(STRONG_SECRET);
+  });
+
+  test('development and test start without a secret, leaving it to be generated', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).jwt.secret).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'test' }).jwt.secret).toBeUndefined();
+  });
+
+  test('development accepts a short secret (only production insists on 32 bytes)', () => {
+    expect(loadConfig({ NODE_ENV: 'development', JWT_SECRET: 'short' }).jwt.secret).toBe('short');
+  });
+});
+
+describe('CROSS_USER_TASK_STATUS', () => {
+  test('defaults to 404, so another user\'s task looks like no task at all', () => {
+    expect(loadConfig({}).crossUserTaskStatus).toBe(404);
+  });
+
+  test.each([
+    ['403', 403],
+    ['404', 404],
+    [' 403 ', 403],
+  ])('accepts %j as %d', (raw, expected) => {
+    expect(loadConfig({ CROSS_USER_TASK_STATUS: raw }).crossUserTaskStatus).toBe(expected);
+  });
+});
+
+describe('BODY_LIMIT', () => {
+  test.each([
+    ['65536', 65536],
+    ['0', 0],
+    ['512b', 512],
+    ['64kb', 64 * 1024],
+    ['64KB', 64 * 1024],
+    ['64 kb', 64 * 1024],
+    ['64kib', 64 * 1024],
+    ['1mb', 1024 * 1024],
+    ['2MiB', 2 * 1024 * 1024],
+  ])('BODY_LIMIT=%s is %d bytes', (raw, bytes) => {
+    expect(loadConfig({ BODY_LIMIT: raw }).bodyLimitBytes).toBe(bytes);
+  });
+
+  test.each(['lots', '10gb', '1.5mb', '-1', 'kb', '64 k b', '0x100'])('parseByteSize refuses %j with a ConfigError', (raw) => {
+    expect(() => parseByteSize(raw)).toThrow(ConfigError);
+  });
+
+  test('parseByteSize says what it expected', () => {
+    expect(() => parseByteSize('lots')).toThrow(/lots.*65536|65536.*lots/);
+  });
+});
+
+describe('the loaded configuration', () => {
+  test('is frozen, nested objects included', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://a.example' });
+
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.db)).toBe(true);
+    expect(Object.isFrozen(config.jwt)).toBe(true);
+    expect(Object.isFrozen(config.corsOrigins)).toBe(true);
+  });
+
+  test('cannot be changed by a careless assignment', () => {
+    const config = loadConfig({});
+
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.jwt as { secret: string | undefined }).secret = 'stolen';
+    }).toThrow(TypeError);
+    expect(config.port).toBe(3000);
+    expect(config.jwt.secret).toBeUndefined();
+  });
+
+  test('does not read process.env when given an environment', () => {
+    const before = process.env.PORT;
+    process.env.PORT = '4321';
+    try {
+      expect(loadConfig({}).port).toBe(3000);
+    } finally {
+      if (before === undefined) delete process.env.PORT;
+      else process.env.PORT = before;
+    }
+  });
+});

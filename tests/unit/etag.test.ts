@@ -1,0 +1,67 @@
+import { etagFor, ifMatchAllows } from '../../src/http/etag';
+
+describe('etagFor', () => {
+  test('is a strong, quoted tag made from the version', () => {
+    expect(etagFor(1)).toBe('"1"');
+    expect(etagFor(42)).toBe('"42"');
+  });
+
+  test('different versions give different tags', () => {
+    expect(etagFor(2)).not.toBe(etagFor(12));
+  });
+});
+
+describe('ifMatchAllows', () => {
+  test('no If-Match header lets the write go ahead (last write wins)', () => {
+    expect(ifMatchAllows(undefined, 3)).toBe(true);
+  });
+
+  test('* matches any existing task', () => {
+    expect(ifMatchAllows('*', 1)).toBe(true);
+    expect(ifMatchAllows('*', 999)).toBe(true);
+  });
+
+  test('* surrounded by white space still matches', () => {
+    expect(ifMatchAllows('  *\t', 3)).toBe(true);
+  });
+
+  test('the current tag matches', () => {
+    expect(ifMatchAllows('"3"', 3)).toBe(true);
+  });
+
+  test('a stale tag does not match', () => {
+    expect(ifMatchAllows('"2"', 3)).toBe(false);
+  });
+
+  test('a tag that only shares digits with the current one does not match', () => {
+    expect(ifMatchAllows('"13"', 3)).toBe(false);
+    expect(ifMatchAllows('"3"', 13)).toBe(false);
+  });
+
+  test('a list matches when any of its tags is the current one', () => {
+    expect(ifMatchAllows('"1", "3", "5"', 3)).toBe(true);
+    expect(ifMatchAllows('"1","3"', 3)).toBe(true);
+  });
+
+  test('a list matches nothing when none of its tags is the current one', () => {
+    expect(ifMatchAllows('"1", "2", "4"', 3)).toBe(false);
+  });
+
+  test('white space around the tags of a list is ignored', () => {
+    expect(ifMatchAllows('  "1" ,\t"3"  ', 3)).toBe(true);
+    expect(ifMatchAllows(' "3" ', 3)).toBe(true);
+  });
+
+  test('a weak tag never matches, even for the current version', () => {
+    expect(ifMatchAllows('W/"3"', 3)).toBe(false);
+    expect(ifMatchAllows('"1", W/"3"', 3)).toBe(false);
+  });
+
+  test('an unquoted version is not an entity tag and does not match', () => {
+    expect(ifMatchAllows('3', 3)).toBe(false);
+  });
+
+  test('an empty header matches nothing', () => {
+    expect(ifMatchAllows('', 3)).toBe(false);
+  });
+});
