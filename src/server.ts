@@ -13,7 +13,7 @@ import { createLogger } from './log';
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const knex = createKnex(config);
+  const knex = createKnex(config, log);
   const engine = config.databaseUrl ? 'postgresql' : `pglite (${config.dataDir})`;
 
   await waitForDatabase(knex, log);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { migrationSource } from '../../migrations';
 
@@ -45,7 +46,14 @@ export function knexConfig(config: Config): Knex.Config {
   };
 }
 
-export function createKnex(config: Config): Knex {
+/** A knex instance for the configured engine; its own warnings go to the service log. */
+export function createKnex(config: Config, log?: Logger): Knex {
   if (!config.databaseUrl) fs.mkdirSync(pgliteDir(config), { recursive: true });
-  return knexFactory(knexConfig(config));
+  const knexLog = log && {
+    warn: (message: unknown) => log.warn({ event: 'knex' }, String(message)),
+    error: (message: unknown) => log.error({ event: 'knex' }, String(message)),
+    deprecate: (message: unknown) => log.warn({ event: 'knex.deprecation' }, String(message)),
+    debug: (message: unknown) => log.debug({ event: 'knex' }, String(message)),
+  };
+  return knexFactory({ ...knexConfig(config), ...(knexLog ? { log: knexLog } : {}) });
 }

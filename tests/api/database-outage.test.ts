@@ -32,7 +32,7 @@ beforeAll(async () => {
     DB_CONNECT_TIMEOUT_MS: '1000',
     DB_ACQUIRE_TIMEOUT_MS: '1500',
   });
-  knex = createKnex(config);
+  knex = createKnex(config, pino({ level: 'silent' }));
   const { app } = await buildApp({ config, knex, log: pino({ level: 'silent' }), jwtSecret: new TextEncoder().encode(TEST_SECRET) });
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -41,7 +41,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   let port = 0; // kept across restarts so clients made before one still reach the service
 
   async function boot() {
-    knex = createKnex(config);
+    knex = createKnex(config, log);
     await migrateToLatest(knex, config.databaseSchema);
     const { app } = await buildApp({ config, knex, log, jwtSecret: new TextEncoder().encode(TEST_SECRET) });
     server = app.listen(port, '127.0.0.1');
