@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { CompleteTaskApiData, CompleteTaskApiErrors, CompleteTaskApiResponses, CompleteTaskData, CompleteTaskErrors, CompleteTaskForUserData, CompleteTaskForUserErrors, CompleteTaskForUserResponses, CompleteTaskResponses, CreateTaskApiData, CreateTaskApiErrors, CreateTaskApiResponses, CreateTaskData, CreateTaskErrors, CreateTaskForUserData, CreateTaskForUserErrors, CreateTaskForUserResponses, CreateTaskResponses, DeleteTaskApiData, DeleteTaskApiErrors, DeleteTaskApiResponses, DeleteTaskData, DeleteTaskErrors, DeleteTaskForUserData, DeleteTaskForUserErrors, DeleteTaskForUserResponses, DeleteTaskResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetOpenApiJsonData, GetOpenApiJsonErrors, GetOpenApiJsonResponses, GetOpenApiYamlData, GetOpenApiYamlErrors, GetOpenApiYamlResponses, GetReadyData, GetReadyErrors, GetReadyResponses, GetTaskApiData, GetTaskApiErrors, GetTaskApiResponses, GetTaskData, GetTaskErrors, GetTaskForUserData, GetTaskForUserErrors, GetTaskForUserResponses, GetTaskResponses, ListTasksApiData, ListTasksApiErrors, ListTasksApiResponses, ListTasksData, ListTasksErrors, ListTasksForUserData, ListTasksForUserErrors, ListTasksForUserResponses, ListTasksResponses, ReplaceTaskApiData, ReplaceTaskApiErrors, ReplaceTaskApiResponses, ReplaceTaskData, ReplaceTaskErrors, ReplaceTaskForUserData, ReplaceTaskForUserErrors, ReplaceTaskForUserResponses, ReplaceTaskResponses, ToggleTaskApiData, ToggleTaskApiErrors, ToggleTaskApiResponses, ToggleTaskData, ToggleTaskErrors, ToggleTaskForUserData, ToggleTaskForUserErrors, ToggleTaskForUserResponses, ToggleTaskResponses, UpdateTaskApiData, UpdateTaskApiErrors, UpdateTaskApiResponses, UpdateTaskData, UpdateTaskErrors, UpdateTaskForUserData, UpdateTaskForUserErrors, UpdateTaskForUserResponses, UpdateTaskResponses } from './types.gen.js';
+import type { CompleteTaskApiData, CompleteTaskApiErrors, CompleteTaskApiResponses, CompleteTaskData, CompleteTaskErrors, CompleteTaskForUserData, CompleteTaskForUserErrors, CompleteTaskForUserResponses, CompleteTaskResponses, CreateTaskApiData, CreateTaskApiErrors, CreateTaskApiResponses, CreateTaskData, CreateTaskErrors, CreateTaskForUserData, CreateTaskForUserErrors, CreateTaskForUserResponses, CreateTaskResponses, DeleteMeApiData, DeleteMeApiErrors, DeleteMeApiResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteTaskApiData, DeleteTaskApiErrors, DeleteTaskApiResponses, DeleteTaskData, DeleteTaskErrors, DeleteTaskForUserData, DeleteTaskForUserErrors, DeleteTaskForUserResponses, DeleteTaskResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeApiData, GetMeApiErrors, GetMeApiResponses, GetMeData, GetMeErrors, GetMeResponses, GetOpenApiJsonData, GetOpenApiJsonErrors, GetOpenApiJsonResponses, GetOpenApiYamlData, GetOpenApiYamlErrors, GetOpenApiYamlResponses, GetReadyData, GetReadyErrors, GetReadyResponses, GetTaskApiData, GetTaskApiErrors, GetTaskApiResponses, GetTaskData, GetTaskErrors, GetTaskForUserData, GetTaskForUserErrors, GetTaskForUserResponses, GetTaskResponses, ListTasksApiData, ListTasksApiErrors, ListTasksApiResponses, ListTasksData, ListTasksErrors, ListTasksForUserData, ListTasksForUserErrors, ListTasksForUserResponses, ListTasksResponses, LoginApiData, LoginApiErrors, LoginApiResponses, LoginData, LoginErrors, LoginResponses, RegisterApiData, RegisterApiErrors, RegisterApiResponses, RegisterData, RegisterErrors, RegisterResponses, ReplaceTaskApiData, ReplaceTaskApiErrors, ReplaceTaskApiResponses, ReplaceTaskData, ReplaceTaskErrors, ReplaceTaskForUserData, ReplaceTaskForUserErrors, ReplaceTaskForUserResponses, ReplaceTaskResponses, ToggleTaskApiData, ToggleTaskApiErrors, ToggleTaskApiResponses, ToggleTaskData, ToggleTaskErrors, ToggleTaskForUserData, ToggleTaskForUserErrors, ToggleTaskForUserResponses, ToggleTaskResponses, UpdateTaskApiData, UpdateTaskApiErrors, UpdateTaskApiResponses, UpdateTaskData, UpdateTaskErrors, UpdateTaskForUserData, UpdateTaskForUserErrors, UpdateTaskForUserResponses, UpdateTaskResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -45,6 +45,106 @@ export const getOpenApiJson = <ThrowOnError extends boolean = false>(options?: O
  * This document, as served by the running instance, in YAML.
  */
 export const getOpenApiYaml = <ThrowOnError extends boolean = false>(options?: Options<GetOpenApiYamlData, ThrowOnError>) => (options?.client ?? client).get<GetOpenApiYamlResponses, GetOpenApiYamlErrors, ThrowOnError>({ url: '/openapi.yaml', ...options });
+
+/**
+ * Register an account
+ *
+ * Creates an account and returns a session: the user and a bearer token for every task route. The email is trimmed and compared case-insensitively; the password is 8–72 bytes of UTF-8 and must not be the email. Throttled per client IP (429).
+ */
+export const register = <ThrowOnError extends boolean = false>(options: Options<RegisterData, ThrowOnError>) => (options.client ?? client).post<RegisterResponses, RegisterErrors, ThrowOnError>({
+    url: '/auth/register',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Log in
+ *
+ * Exchanges an email and password for a bearer token. A wrong password and an unknown email give the same 401, in the same time. Failed attempts are throttled per email and per client IP (429).
+ */
+export const login = <ThrowOnError extends boolean = false>(options: Options<LoginData, ThrowOnError>) => (options.client ?? client).post<LoginResponses, LoginErrors, ThrowOnError>({
+    url: '/auth/login',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete my account
+ *
+ * Deletes the caller's account and all of its tasks. Tokens issued for it stop working at once.
+ */
+export const deleteMe = <ThrowOnError extends boolean = false>(options?: Options<DeleteMeData, ThrowOnError>) => (options?.client ?? client).delete<DeleteMeResponses, DeleteMeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/auth/me',
+    ...options
+});
+
+/**
+ * Who am I
+ *
+ * Returns the account the bearer token belongs to.
+ */
+export const getMe = <ThrowOnError extends boolean = false>(options?: Options<GetMeData, ThrowOnError>) => (options?.client ?? client).get<GetMeResponses, GetMeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/auth/me',
+    ...options
+});
+
+/**
+ * Register an account (under /api)
+ *
+ * Creates an account and returns a session: the user and a bearer token for every task route. The email is trimmed and compared case-insensitively; the password is 8–72 bytes of UTF-8 and must not be the email. Throttled per client IP (429). Same as the route without `/api`.
+ */
+export const registerApi = <ThrowOnError extends boolean = false>(options: Options<RegisterApiData, ThrowOnError>) => (options.client ?? client).post<RegisterApiResponses, RegisterApiErrors, ThrowOnError>({
+    url: '/api/auth/register',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Log in (under /api)
+ *
+ * Exchanges an email and password for a bearer token. A wrong password and an unknown email give the same 401, in the same time. Failed attempts are throttled per email and per client IP (429). Same as the route without `/api`.
+ */
+export const loginApi = <ThrowOnError extends boolean = false>(options: Options<LoginApiData, ThrowOnError>) => (options.client ?? client).post<LoginApiResponses, LoginApiErrors, ThrowOnError>({
+    url: '/api/auth/login',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete my account (under /api)
+ *
+ * Deletes the caller's account and all of its tasks. Tokens issued for it stop working at once. Same as the route without `/api`.
+ */
+export const deleteMeApi = <ThrowOnError extends boolean = false>(options?: Options<DeleteMeApiData, ThrowOnError>) => (options?.client ?? client).delete<DeleteMeApiResponses, DeleteMeApiErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/me',
+    ...options
+});
+
+/**
+ * Who am I (under /api)
+ *
+ * Returns the account the bearer token belongs to. Same as the route without `/api`.
+ */
+export const getMeApi = <ThrowOnError extends boolean = false>(options?: Options<GetMeApiData, ThrowOnError>) => (options?.client ?? client).get<GetMeApiResponses, GetMeApiErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/auth/me',
+    ...options
+});
 
 /**
  * List your tasks

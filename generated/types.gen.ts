@@ -5,6 +5,46 @@ export type ClientOptions = {
 };
 
 /**
+ * Trimmed and stored lower-cased; unique regardless of case.
+ */
+export type Email = string;
+
+/**
+ * 8 to 72 bytes of UTF-8 (bcrypt's limit: longer is refused, never truncated), and not the email itself.
+ */
+export type Password = string;
+
+export type Credentials = {
+    email: Email;
+};
+
+export type LoginCredentials = {
+    email: string;
+};
+
+export type User = {
+    id: UserId;
+    /**
+     * Null for users known only from an external identity provider's token.
+     */
+    email: string | null;
+    created_at: Timestamp;
+};
+
+export type Session = {
+    user: User;
+    /**
+     * A JWT to send as `Authorization: Bearer <access_token>`.
+     */
+    access_token: string;
+    token_type: 'bearer';
+    /**
+     * Seconds until the token expires.
+     */
+    expires_in: number;
+};
+
+/**
  * A user's id: a UUID for users created here, any provider's id (for example Better Auth's) for users from an external identity provider.
  */
 export type UserId = string;
@@ -162,6 +202,37 @@ export type FieldError = {
     rule: string;
 };
 
+export type CredentialsWritable = {
+    email: Email;
+    password: Password;
+};
+
+export type LoginCredentialsWritable = {
+    email: string;
+    password: string;
+};
+
+export type UserWritable = {
+    id: UserId;
+    /**
+     * Null for users known only from an external identity provider's token.
+     */
+    email: string | null;
+};
+
+export type SessionWritable = {
+    user: UserWritable;
+    /**
+     * A JWT to send as `Authorization: Bearer <access_token>`.
+     */
+    access_token: string;
+    token_type: 'bearer';
+    /**
+     * Seconds until the token expires.
+     */
+    expires_in: number;
+};
+
 /**
  * A task, as the service returns it.
  */
@@ -266,6 +337,10 @@ export type TaskPatch2 = TaskPatchWritable;
 export type TaskComplete2 = TaskComplete;
 
 export type OwnerCheck2 = OwnerCheck;
+
+export type Register = CredentialsWritable;
+
+export type Login = LoginCredentialsWritable;
 
 export type GetHealthData = {
     body?: never;
@@ -389,6 +464,394 @@ export type GetOpenApiYamlResponses = {
 
 export type GetOpenApiYamlResponse = GetOpenApiYamlResponses[keyof GetOpenApiYamlResponses];
 
+export type RegisterData = {
+    /**
+     * The new account's email and password.
+     */
+    body: Register;
+    path?: never;
+    query?: never;
+    url: '/auth/register';
+};
+
+export type RegisterErrors = {
+    /**
+     * The body is not valid JSON (or not a JSON object).
+     */
+    400: Problem;
+    /**
+     * The `Accept` header excludes every media type this operation can answer with.
+     */
+    406: Problem;
+    /**
+     * An account with this email (compared case-insensitively) already exists.
+     */
+    409: Problem;
+    /**
+     * The body is larger than the configured limit (`BODY_LIMIT`, 64 KiB by default).
+     */
+    413: Problem;
+    /**
+     * The body's `Content-Type` is not one this operation accepts.
+     */
+    415: Problem;
+    /**
+     * The request does not match the contract; `errors` names every failing field.
+     */
+    422: Problem;
+    /**
+     * Too many attempts; wait `Retry-After` seconds.
+     */
+    429: Problem;
+    /**
+     * Something unexpected failed; the details are in the service log under the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable; retry after the given delay.
+     */
+    503: Problem;
+};
+
+export type RegisterError = RegisterErrors[keyof RegisterErrors];
+
+export type RegisterResponses = {
+    /**
+     * The account was created; here is its first token.
+     */
+    201: Session;
+};
+
+export type RegisterResponse = RegisterResponses[keyof RegisterResponses];
+
+export type LoginData = {
+    /**
+     * The account's email and password.
+     */
+    body: Login;
+    path?: never;
+    query?: never;
+    url: '/auth/login';
+};
+
+export type LoginErrors = {
+    /**
+     * The body is not valid JSON (or not a JSON object).
+     */
+    400: Problem;
+    /**
+     * The email and password do not match an account. The body is the same whether or not the email is registered.
+     */
+    401: Problem;
+    /**
+     * The `Accept` header excludes every media type this operation can answer with.
+     */
+    406: Problem;
+    /**
+     * The body is larger than the configured limit (`BODY_LIMIT`, 64 KiB by default).
+     */
+    413: Problem;
+    /**
+     * The body's `Content-Type` is not one this operation accepts.
+     */
+    415: Problem;
+    /**
+     * The request does not match the contract; `errors` names every failing field.
+     */
+    422: Problem;
+    /**
+     * Too many attempts; wait `Retry-After` seconds.
+     */
+    429: Problem;
+    /**
+     * Something unexpected failed; the details are in the service log under the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable; retry after the given delay.
+     */
+    503: Problem;
+};
+
+export type LoginError = LoginErrors[keyof LoginErrors];
+
+export type LoginResponses = {
+    /**
+     * Logged in; here is a token.
+     */
+    200: Session;
+};
+
+export type LoginResponse = LoginResponses[keyof LoginResponses];
+
+export type DeleteMeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/auth/me';
+};
+
+export type DeleteMeErrors = {
+    /**
+     * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
+     */
+    401: Problem;
+    /**
+     * The `Accept` header excludes every media type this operation can answer with.
+     */
+    406: Problem;
+    /**
+     * Something unexpected failed; the details are in the service log under the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable; retry after the given delay.
+     */
+    503: Problem;
+};
+
+export type DeleteMeError = DeleteMeErrors[keyof DeleteMeErrors];
+
+export type DeleteMeResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type DeleteMeResponse = DeleteMeResponses[keyof DeleteMeResponses];
+
+export type GetMeData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/auth/me';
+};
+
+export type GetMeErrors = {
+    /**
+     * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
+     */
+    401: Problem;
+    /**
+     * The `Accept` header excludes every media type this operation can answer with.
+     */
+    406: Problem;
+    /**
+     * Something unexpected failed; the details are in the service log under the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable; retry after the given delay.
+     */
+    503: Problem;
+};
+
+export type GetMeError = GetMeErrors[keyof GetMeErrors];
+
+export type GetMeResponses = {
+    /**
+     * The caller's account.
+     */
+    200: User;
+};
+
+export type GetMeResponse = GetMeResponses[keyof GetMeResponses];
+
+export type RegisterApiData = {
+    /**
+     * The new account's email and password.
+     */
+    body: Register;
+    path?: never;
+    query?: never;
+    url: '/api/auth/register';
+};
+
+export type RegisterApiErrors = {
+    /**
+     * The body is not valid JSON (or not a JSON object).
+     */
+    400: Problem;
+    /**
+     * The `Accept` header excludes every media type this operation can answer with.
+     */
+    406: Problem;
+    /**
+     * An account with this email (compared case-insensitively) already exists.
+     */
+    409: Problem;
+    /**
+     * The body is larger than the configured limit (`BODY_LIMIT`, 64 KiB by default).
+     */
+    413: Problem;
+    /**
+     * The body's `Content-Type` is not one this operation accepts.
+     */
+    415: Problem;
+    /**
+     * The request does not match the contract; `errors` names every failing field.
+     */
+    422: Problem;
+    /**
+     * Too many attempts; wait `Retry-After` seconds.
+     */
+    429: Problem;
+    /**
+     * Something unexpected failed; the details are in the service log under the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable; retry after the given delay.
+     */
+    503: Problem;
+};
+
+export type RegisterApiError = RegisterApiErrors[keyof RegisterApiErrors];
+
+export type RegisterApiResponses = {
+    /**
+     * The account was created; here is its first token.
+     */
+    201: Session;
+};
+
+export type RegisterApiResponse = RegisterApiResponses[keyof RegisterApiResponses];
+
+export type LoginApiData = {
+    /**
+     * The account's email and password.
+     */
+    body: Login;
+    path?: never;
+    query?: never;
+    url: '/api/auth/login';
+};
+
+export type LoginApiErrors = {
+    /**
+     * The body is not valid JSON (or not a JSON object).
+     */
+    400: Problem;
+    /**
+     * The email and password do not match an account. The body is the same whether or not the email is registered.
+     */
+    401: Problem;
+    /**
+     * The `Accept` header excludes every media type this operation can answer with.
+     */
+    406: Problem;
+    /**
+     * The body is larger than the configured limit (`BODY_LIMIT`, 64 KiB by default).
+     */
+    413: Problem;
+    /**
+     * The body's `Content-Type` is not one this operation accepts.
+     */
+    415: Problem;
+    /**
+     * The request does not match the contract; `errors` names every failing field.
+     */
+    422: Problem;
+    /**
+     * Too many attempts; wait `Retry-After` seconds.
+     */
+    429: Problem;
+    /**
+     * Something unexpected failed; the details are in the service log under the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable; retry after the given delay.
+     */
+    503: Problem;
+};
+
+export type LoginApiError = LoginApiErrors[keyof LoginApiErrors];
+
+export type LoginApiResponses = {
+    /**
+     * Logged in; here is a token.
+     */
+    200: Session;
+};
+
+export type LoginApiResponse = LoginApiResponses[keyof LoginApiResponses];
+
+export type DeleteMeApiData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/me';
+};
+
+export type DeleteMeApiErrors = {
+    /**
+     * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
+     */
+    401: Problem;
+    /**
+     * The `Accept` header excludes every media type this operation can answer with.
+     */
+    406: Problem;
+    /**
+     * Something unexpected failed; the details are in the service log under the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable; retry after the given delay.
+     */
+    503: Problem;
+};
+
+export type DeleteMeApiError = DeleteMeApiErrors[keyof DeleteMeApiErrors];
+
+export type DeleteMeApiResponses = {
+    /**
+     * Deleted.
+     */
+    204: void;
+};
+
+export type DeleteMeApiResponse = DeleteMeApiResponses[keyof DeleteMeApiResponses];
+
+export type GetMeApiData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/auth/me';
+};
+
+export type GetMeApiErrors = {
+    /**
+     * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
+     */
+    401: Problem;
+    /**
+     * The `Accept` header excludes every media type this operation can answer with.
+     */
+    406: Problem;
+    /**
+     * Something unexpected failed; the details are in the service log under the request id.
+     */
+    500: Problem;
+    /**
+     * The database is unreachable; retry after the given delay.
+     */
+    503: Problem;
+};
+
+export type GetMeApiError = GetMeApiErrors[keyof GetMeApiErrors];
+
+export type GetMeApiResponses = {
+    /**
+     * The caller's account.
+     */
+    200: User;
+};
+
+export type GetMeApiResponse = GetMeApiResponses[keyof GetMeApiResponses];
+
 export type ListTasksData = {
     body?: never;
     path?: never;
@@ -431,7 +894,7 @@ export type ListTasksErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -483,7 +946,7 @@ export type CreateTaskErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -554,7 +1017,7 @@ export type DeleteTaskErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -625,7 +1088,7 @@ export type GetTaskErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -692,7 +1155,7 @@ export type UpdateTaskErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -771,7 +1234,7 @@ export type ReplaceTaskErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -850,7 +1313,7 @@ export type ToggleTaskErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -929,7 +1392,7 @@ export type CompleteTaskErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1019,7 +1482,7 @@ export type ListTasksApiErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1071,7 +1534,7 @@ export type CreateTaskApiErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1142,7 +1605,7 @@ export type DeleteTaskApiErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1213,7 +1676,7 @@ export type GetTaskApiErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1280,7 +1743,7 @@ export type UpdateTaskApiErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1359,7 +1822,7 @@ export type ReplaceTaskApiErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1438,7 +1901,7 @@ export type ToggleTaskApiErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1517,7 +1980,7 @@ export type CompleteTaskApiErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1608,7 +2071,7 @@ export type ListTasksForUserErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1665,7 +2128,7 @@ export type CreateTaskForUserErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1740,7 +2203,7 @@ export type DeleteTaskForUserErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1810,7 +2273,7 @@ export type GetTaskForUserErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1881,7 +2344,7 @@ export type UpdateTaskForUserErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -1964,7 +2427,7 @@ export type ReplaceTaskForUserErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -2047,7 +2510,7 @@ export type ToggleTaskForUserErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**
@@ -2130,7 +2593,7 @@ export type CompleteTaskForUserErrors = {
      */
     401: Problem;
     /**
-     * A `user_id` in the path, query or body is not the caller (or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else).
+     * A `user_id` in the path, query or body is not the caller (`detail`: `user_id does not match the authenticated user`), or, with `CROSS_USER_TASK_STATUS=403`, the task belongs to someone else (`detail`: `This task belongs to another user`).
      */
     403: Problem;
     /**

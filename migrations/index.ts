@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
 import * as createUsersAndTasks from './20261130000000_create_users_and_tasks';
+import * as createRateLimits from './20261201000000_create_rate_limits';
 
 // Migrations are listed here rather than discovered on disk, so the same list runs from
 // TypeScript (tests, tsx) and from the compiled dist/ without globbing for .ts or .js.
 const migrations: Record<string, Knex.Migration> = {
   '20261130000000_create_users_and_tasks': createUsersAndTasks,
+  '20261201000000_create_rate_limits': createRateLimits,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

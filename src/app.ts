@@ -3,16 +3,22 @@ import bodyParser from 'koa-bodyparser';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from './config';
+import Redis from 'ioredis';
 import { createBackend } from './api/backend';
+import { authHandlers } from './api/handlers/auth';
 import { metaHandlers } from './api/handlers/meta';
 import { taskHandlers } from './api/handlers/tasks';
 import type { HandlerTable } from './api/operations';
 import { bearerAuth } from './api/security';
+import { remoteKeys } from './auth/jwks';
+import { createThrottle } from './auth/throttle';
+import type { TokenSettings } from './auth/tokens';
 import { corsFor } from './http/cors';
 import { errorHandler } from './http/error-handler';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
 import { declaredQuery, routeMatch } from './http/route-match';
+import { accountService } from './services/accounts';
 import { taskService } from './services/tasks';
 import { userService } from './services/users';
 import { loadContract } from './spec';
@@ -24,6 +30,13 @@ export interface AppDeps {
   jwtSecret: Uint8Array;
 }
 
+/** Connections the app opens besides the database (closed by `close`). */
+function rateLimitRedis(config: Config): Redis | undefined {
+  if (config.rateLimits.store !== 'redis') return undefined;
+  // No offline queue: with Redis down, a throttled route fails fast instead of piling up.
+  return new Redis(config.rateLimits.redisUrl!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+}
+
 /**
  * The whole service as a Koa app, without listening (src/server.ts listens; tests use port 0).
  * A request travels: request id → log → error funnel → route match (404/405/406/415)
@@ -31,16 +44,26 @@ export interface AppDeps {
  */
 export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   const contract = loadContract();
+  const tokens: TokenSettings = {
+    secret: jwtSecret,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ttlSeconds: config.jwt.ttlSeconds,
+    jwks: remoteKeys(config),
+  };
+  const redis = rateLimitRedis(config);
+  const throttle = createThrottle(config, { knex, redis });
   const tasks = taskService({ knex, log, crossUserTaskStatus: config.crossUserTaskStatus });
   const users = userService({ knex, log });
+  const accounts = accountService({ knex, log, tokens, throttle, bcryptCost: config.bcryptCost });
   const handlers = {
     ...metaHandlers({ knex, contract }),
+    ...authHandlers(accounts),
     ...taskHandlers(tasks),
   } satisfies HandlerTable;
-  const tokens = { secret: jwtSecret, issuer: config.jwt.issuer, audience: config.jwt.audience };
-  const api = await createBackend(contract, handlers, bearerAuth(config, tokens, users));
+  const api = await createBackend(contract, handlers, bearerAuth(config, tokens, users, log));
 
-  const app = new Koa({ proxy: false });
+  const app = new Koa({ proxy: config.trustProxy });
   app.silent = true; // errors are logged by the error funnel, once, with the request id
   app.use(requestId());
   app.use(requestLog(log));
@@ -73,5 +96,8 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
       ctx,
     );
   });
-  return { app, api, contract };
+  const close = async () => {
+    redis?.disconnect();
+  };
+  return { app, api, contract, close };
 }

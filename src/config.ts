@@ -24,7 +24,25 @@ export interface Config {
     readonly secret: string | undefined;
     readonly issuer: string | undefined;
     readonly audience: string | undefined;
+    /** Lifetime of the tokens this service issues. */
+    readonly ttlSeconds: number;
+    /** An identity provider's JWKS endpoint, for RS256/ES256/EdDSA tokens. */
+    readonly jwksUrl: string | undefined;
+    readonly jwksTimeoutMs: number;
   };
+  readonly bcryptCost: number;
+  readonly rateLimits: {
+    /** Failed logins per email; null disables. */
+    readonly loginPerEmail: RateLimit | null;
+    /** Failed logins per client IP. */
+    readonly loginPerIp: RateLimit | null;
+    /** Registrations per client IP. */
+    readonly registerPerIp: RateLimit | null;
+    readonly store: 'memory' | 'postgres' | 'redis';
+    readonly redisUrl: string | undefined;
+  };
+  /** Take the client IP from X-Forwarded-For (only behind a proxy you trust). */
+  readonly trustProxy: boolean;
   readonly logLevel: string;
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
@@ -34,6 +52,28 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+export interface RateLimit {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "3600", "90s", "15m", "1h", "7d" → seconds. */
+export function parseDuration(raw: string): number {
+  const match = /^(\d+)\s*([smhd]?)$/i.exec(raw.trim());
+  if (!match || Number(match[1]) === 0) throw new ConfigError(`not a duration: "${raw}" (try 3600, 15m or 1h)`);
+  return Number(match[1]) * DURATION_UNITS[(match[2] || 's').toLowerCase()];
+}
+
+/** "10/15m" → 10 attempts per 15 minutes; "0" → disabled (null). */
+export function parseRateLimit(raw: string): RateLimit | null {
+  if (raw.trim() === '0') return null;
+  const match = /^(\d+)\s*\/\s*(.+)$/.exec(raw.trim());
+  if (!match || Number(match[1]) === 0) throw new ConfigError(`not a rate limit: "${raw}" (try 10/15m, or 0 to disable)`);
+  return { points: Number(match[1]), durationSeconds: parseDuration(match[2]) };
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -69,12 +109,38 @@ export function parseByteSize(raw: string): number {
   return Number(match[1]) * BYTE_UNITS[unit];
 }
 
-function byteSize(env: Env, key: string, fallback: string): number {
+function parsed<T>(env: Env, key: string, fallback: string, parse: (raw: string) => T): T {
   try {
-    return parseByteSize(str(env, key) ?? fallback);
+    return parse(str(env, key) ?? fallback);
   } catch (err) {
     throw new ConfigError(`${key}: ${(err as Error).message}`);
   }
+}
+
+function byteSize(env: Env, key: string, fallback: string): number {
+  return parsed(env, key, fallback, parseByteSize);
+}
+
+function url(env: Env, key: string): string | undefined {
+  const raw = str(env, key);
+  if (raw === undefined) return undefined;
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(`${key} must be a URL, got "${raw}"`);
+  }
+  return raw;
+}
+
+function rateLimitStore(env: Env): 'memory' | 'postgres' | 'redis' {
+  const store = str(env, 'RATE_LIMIT_STORE') ?? 'memory';
+  if (store !== 'memory' && store !== 'postgres' && store !== 'redis') {
+    throw new ConfigError(`RATE_LIMIT_STORE must be memory, postgres or redis, got "${store}"`);
+  }
+  if (store === 'redis' && !str(env, 'REDIS_URL')) throw new ConfigError('RATE_LIMIT_STORE=redis needs REDIS_URL');
+  // rate-limiter-flexible speaks the pg driver's protocol; PGlite is one process anyway, where memory is exact.
+  if (store === 'postgres' && !str(env, 'DATABASE_URL')) throw new ConfigError('RATE_LIMIT_STORE=postgres needs DATABASE_URL');
+  return store;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -108,7 +174,19 @@ export function loadConfig(env: Env = process.env): Config {
       secret,
       issuer: str(env, 'JWT_ISSUER'),
       audience: str(env, 'JWT_AUDIENCE'),
+      ttlSeconds: parsed(env, 'JWT_TTL', '1h', parseDuration),
+      jwksUrl: url(env, 'JWT_JWKS_URL'),
+      jwksTimeoutMs: int(env, 'JWT_JWKS_TIMEOUT_MS', 5000, 100, 60_000),
     }),
+    bcryptCost: int(env, 'BCRYPT_COST', 12, 4, 31),
+    rateLimits: Object.freeze({
+      loginPerEmail: parsed(env, 'LOGIN_RATE_LIMIT', '10/15m', parseRateLimit),
+      loginPerIp: parsed(env, 'LOGIN_IP_RATE_LIMIT', '100/15m', parseRateLimit),
+      registerPerIp: parsed(env, 'REGISTER_RATE_LIMIT', '20/1h', parseRateLimit),
+      store: rateLimitStore(env),
+      redisUrl: url(env, 'REDIS_URL'),
+    }),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
     logLevel: str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     corsOrigins: Object.freeze((str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
     bodyLimitBytes: byteSize(env, 'BODY_LIMIT', '64kb'),

@@ -20,7 +20,7 @@ async function main() {
   const applied = await migrateToLatest(knex, config.databaseSchema);
   log.info({ event: 'db.migrated', engine, applied });
 
-  const { app } = await buildApp({ config, knex, log, jwtSecret: resolveJwtSecret(config) });
+  const { app, close } = await buildApp({ config, knex, log, jwtSecret: resolveJwtSecret(config) });
   const server = app.listen(config.port, config.host);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
@@ -46,6 +46,7 @@ async function main() {
     }, config.shutdownTimeoutMs);
     force.unref();
     server.close(async () => {
+      await close();
       await knex.destroy();
       log.info({ event: 'shutdown.done' });
       process.exit(0);

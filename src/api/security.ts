@@ -1,8 +1,9 @@
 import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
+import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { InvalidToken } from '../http/errors';
-import { bearerToken, verifyToken, type TokenSettings } from '../auth/tokens';
+import { bearerToken, TokenRejected, verifyToken, type TokenSettings } from '../auth/tokens';
 import type { UserService } from '../services/users';
 
 export interface Caller {
@@ -10,21 +11,33 @@ export interface Caller {
 }
 
 /**
- * openapi-backend's handler for the `bearerAuth` scheme: verifies the token and returns the
- * caller, which handlers read from the context. A throw here reaches the unauthorizedHandler.
+ * openapi-backend's handler for the `bearerAuth` scheme: verifies the token, checks that its
+ * user exists (so a deleted account is locked out at once), and returns the caller, which
+ * handlers read from the context. A throw here reaches the unauthorizedHandler.
  */
-export function bearerAuth(config: Config, tokens: TokenSettings, users: UserService) {
-  return async (c: Context, ctx: KoaContext): Promise<Caller> => {
+export function bearerAuth(config: Config, tokens: TokenSettings, users: UserService, log: Logger) {
+  async function authenticate(c: Context): Promise<Caller> {
     const header = c.request.headers.authorization;
     const token = bearerToken(Array.isArray(header) ? header[0] : header);
     const verified = await verifyToken(token, tokens);
     if (!(await users.exists(verified.userId))) {
       // Development tokens from `npm run dev:token` ask for their user to be created on first use.
       const devProvision = config.env !== 'production' && verified.claims.dev_provision === true;
-      if (!config.provisionUsers && !devProvision) throw InvalidToken();
+      if (!config.provisionUsers && !devProvision) throw new TokenRejected('unknown_user', InvalidToken());
       await users.provision(verified.userId, verified.email);
     }
-    ctx.state.userId = verified.userId;
     return { userId: verified.userId };
+  }
+
+  return async (c: Context, ctx: KoaContext): Promise<Caller> => {
+    try {
+      const caller = await authenticate(c);
+      ctx.state.userId = caller.userId;
+      return caller;
+    } catch (err) {
+      if (!(err instanceof TokenRejected)) throw err;
+      log.info({ event: 'auth.token_rejected', reason: err.reason, request_id: ctx.state.requestId });
+      throw err.problem;
+    }
   };
 }

@@ -1,13 +1,19 @@
-import { errors, jwtVerify, type JWTPayload } from 'jose';
-import { InvalidToken, MissingAuthentication, TokenExpired } from '../http/errors';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { IdentityProviderUnavailable, InvalidToken, MissingAuthentication, TokenExpired } from '../http/errors';
 
-// Bearer token verification. Algorithms are pinned (HS256 with the shared secret), so
-// `alg: none` and HS/RS confusion are refused by jose before any claim is read.
+// Bearer tokens. Algorithms are pinned per key kind: HS256 only with the shared secret, and
+// RS256/ES256/EdDSA only with keys from the provider's JWKS. So `alg: none`, HS256 signed with a
+// public key (algorithm confusion) and any other algorithm are refused before a claim is read.
+
+export const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 
 export interface TokenSettings {
   secret: Uint8Array;
   issuer?: string;
   audience?: string;
+  ttlSeconds: number;
+  /** Keys of an external identity provider, when JWT_JWKS_URL is set. */
+  jwks?: JWTVerifyGetKey;
 }
 
 export interface VerifiedToken {
@@ -16,10 +22,22 @@ export interface VerifiedToken {
   claims: JWTPayload;
 }
 
+/** Why a token was refused, for the log. */
+export type RejectionReason = 'missing' | 'expired' | 'invalid' | 'no_subject' | 'unknown_user' | 'provider_unavailable';
+
+export class TokenRejected extends Error {
+  constructor(
+    readonly reason: RejectionReason,
+    readonly problem: Error,
+  ) {
+    super(reason);
+  }
+}
+
 /** The token from an `Authorization: Bearer …` header, or a 401 `Missing authentication`. */
 export function bearerToken(header: string | undefined): string {
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) throw MissingAuthentication();
+  if (!match) throw new TokenRejected('missing', MissingAuthentication());
   return match[1];
 }
 
@@ -33,20 +51,56 @@ export function subjectOf(claims: JWTPayload): string | undefined {
   return undefined;
 }
 
-export async function verifyToken(token: string, settings: TokenSettings): Promise<VerifiedToken> {
-  let claims: JWTPayload;
+/** A JWKS that cannot be fetched is the provider's outage (503), not the caller's fault (401). */
+function isProviderOutage(err: unknown): boolean {
+  return (
+    err instanceof errors.JWKSTimeout ||
+    err instanceof errors.JWKSInvalid ||
+    (!(err instanceof errors.JOSEError) && err instanceof Error)
+  );
+}
+
+function algorithmOf(token: string): string | undefined {
   try {
-    ({ payload: claims } = await jwtVerify(token, settings.secret, {
-      algorithms: ['HS256'],
-      issuer: settings.issuer,
-      audience: settings.audience,
-    }));
-  } catch (err) {
-    if (err instanceof errors.JWTExpired) throw TokenExpired();
-    throw InvalidToken();
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    throw new TokenRejected('invalid', InvalidToken());
   }
+}
+
+async function verifiedClaims(token: string, settings: TokenSettings): Promise<JWTPayload> {
+  const options = { issuer: settings.issuer, audience: settings.audience };
+  const alg = algorithmOf(token);
+  const viaJwks = settings.jwks !== undefined && alg !== undefined && ASYMMETRIC_ALGORITHMS.includes(alg);
+  if (alg !== 'HS256' && !viaJwks) throw new TokenRejected('invalid', InvalidToken());
+  try {
+    const { payload } = viaJwks
+      ? await jwtVerify(token, settings.jwks!, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })
+      : await jwtVerify(token, settings.secret, { ...options, algorithms: ['HS256'] });
+    return payload;
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) throw new TokenRejected('expired', TokenExpired());
+    if (viaJwks && isProviderOutage(err)) throw new TokenRejected('provider_unavailable', IdentityProviderUnavailable(err));
+    throw new TokenRejected('invalid', InvalidToken());
+  }
+}
+
+export async function verifyToken(token: string, settings: TokenSettings): Promise<VerifiedToken> {
+  const claims = await verifiedClaims(token, settings);
   const userId = subjectOf(claims);
-  if (userId === undefined) throw InvalidToken();
+  if (userId === undefined) throw new TokenRejected('no_subject', InvalidToken());
   const email = typeof claims.email === 'string' ? claims.email : undefined;
   return { userId, email, claims };
+}
+
+/** A token for a user of this service: HS256, `sub`, `iat`, `exp`, and `iss`/`aud` when configured. */
+export async function issueToken(userId: string, settings: TokenSettings): Promise<{ token: string; expiresIn: number }> {
+  let jwt = new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(`${settings.ttlSeconds}s`);
+  if (settings.issuer) jwt = jwt.setIssuer(settings.issuer);
+  if (settings.audience) jwt = jwt.setAudience(settings.audience);
+  return { token: await jwt.sign(settings.secret), expiresIn: settings.ttlSeconds };
 }

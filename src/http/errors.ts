@@ -45,4 +45,19 @@ export const DatabaseUnavailable = (cause?: unknown) =>
 
 export const Conflict = (detail: string) => problem(409, detail);
 
+export const EmailTaken = () => problem(409, 'An account with this email already exists');
+
+/** One answer for an unknown email and a wrong password: nothing tells them apart. */
+export const LoginFailed = () =>
+  problem(401, 'Invalid email or password', { headers: { 'WWW-Authenticate': 'Bearer realm="tasks"' } });
+
+export const TooManyRequests = (retryAfterSeconds: number) =>
+  problem(429, 'Too many attempts, retry later', { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+
+export const IdentityProviderUnavailable = (cause?: unknown) =>
+  problem(503, 'The identity provider is unavailable, retry shortly', { headers: { 'Retry-After': '5' }, cause });
+
+export const InvalidField = (field: string, rule: string, message: string) =>
+  validationProblem([{ location: 'body', field, message, rule }]);
+
 export { HttpProblem };

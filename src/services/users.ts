@@ -21,7 +21,7 @@ export function userService({ knex, log }: { knex: Knex; log: Logger }) {
         if ((err as { code?: string }).code !== '23505') throw err;
         inserted = await insert(null);
       }
-      if (inserted.length > 0) log.info({ event: 'user.provisioned', user_id: userId });
+      if (inserted.length > 0) log.info({ event: 'auth.user_provisioned', user_id: userId });
     },
   };
 }

@@ -33,17 +33,20 @@ export interface TestApp {
 
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db: TestDatabase = freshDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, ...db.env, ...env });
+  // bcrypt at its lowest cost: the tests are about behaviour, not hashing strength.
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, BCRYPT_COST: '4', ...db.env, ...env });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   let knex: Knex;
   let server: Server;
+  let closeApp: () => Promise<void>;
   let baseUrl = '';
   let port = 0; // kept across restarts so clients made before one still reach the service
 
   async function boot() {
     knex = createKnex(config, log);
     await migrateToLatest(knex, config.databaseSchema);
-    const { app } = await buildApp({ config, knex, log, jwtSecret: new TextEncoder().encode(TEST_SECRET) });
+    const { app, close } = await buildApp({ config, knex, log, jwtSecret: new TextEncoder().encode(TEST_SECRET) });
+    closeApp = close;
     server = app.listen(port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
     port = (server.address() as AddressInfo).port;
@@ -55,6 +58,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    await closeApp();
     await knex.destroy();
   }
 
