@@ -5,7 +5,7 @@ export type ClientOptions = {
 };
 
 /**
- * Trimmed and stored lower-cased; unique regardless of case.
+ * An email address. Surrounding white space is trimmed and it is stored lower-cased; at most 254 characters once trimmed; unique regardless of case.
  */
 export type Email = string;
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig, parseByteSize } from '../../src/config';
+import { ConfigError, loadConfig, parseByteSize, parseDuration, parseRateLimit } from '../../src/config';
 
 // loadConfig is given explicit environments: nothing here reads or changes process.env.
 
@@ -74,6 +74,16 @@ describe('loadConfig defaults', () => {
       CROSS_USER_TASK_STATUS: '403',
       AUTH_PROVISION_USERS: 'true',
       SHUTDOWN_TIMEOUT_MS: '2000',
+      JWT_TTL: '15m',
+      JWT_JWKS_URL: 'https://auth.example/.well-known/jwks.json',
+      JWT_JWKS_TIMEOUT_MS: '800',
+      BCRYPT_COST: '10',
+      LOGIN_RATE_LIMIT: '5/10m',
+      LOGIN_IP_RATE_LIMIT: '0',
+      REGISTER_RATE_LIMIT: '3/1h',
+      RATE_LIMIT_STORE: 'redis',
+      REDIS_URL: 'redis://cache.example:6379',
+      TRUST_PROXY: 'true',
     });
 
     expect(config).toEqual({
@@ -84,7 +94,23 @@ describe('loadConfig defaults', () => {
       databaseSchema: 'tasks_v2',
       dataDir: path.resolve('/var/lib/tasks'),
       db: { poolMax: 25, connectTimeoutMs: 1500, statementTimeoutMs: 2500, acquireTimeoutMs: 3500 },
-      jwt: { secret: STRONG_SECRET, issuer: 'https://auth.example', audience: 'tasks' },
+      jwt: {
+        secret: STRONG_SECRET,
+        issuer: 'https://auth.example',
+        audience: 'tasks',
+        ttlSeconds: 900,
+        jwksUrl: 'https://auth.example/.well-known/jwks.json',
+        jwksTimeoutMs: 800,
+      },
+      bcryptCost: 10,
+      rateLimits: {
+        loginPerEmail: { points: 5, durationSeconds: 600 },
+        loginPerIp: null,
+        registerPerIp: { points: 3, durationSeconds: 3600 },
+        store: 'redis',
+        redisUrl: 'redis://cache.example:6379',
+      },
+      trustProxy: true,
       logLevel: 'warn',
       corsOrigins: ['https://a.example', 'https://b.example'],
       bodyLimitBytes: 1024 * 1024,
@@ -253,5 +279,56 @@ describe('the loaded configuration', () => {
       if (before === undefined) delete process.env.PORT;
       else process.env.PORT = before;
     }
+  });
+});
+
+describe('durations and rate limits', () => {
+  test.each([
+    ['3600', 3600],
+    ['90s', 90],
+    ['15m', 900],
+    ['1h', 3600],
+    ['7d', 604800],
+    [' 2M ', 120],
+  ])('parseDuration(%p) is %p seconds', (raw, seconds) => {
+    expect(parseDuration(raw)).toBe(seconds);
+  });
+
+  test.each(['', '0', '1w', '-5m', '1.5h', 'soon'])('parseDuration(%p) is refused', (raw) => {
+    expect(() => parseDuration(raw)).toThrow(ConfigError);
+  });
+
+  test('parseRateLimit reads attempts per window, and 0 disables', () => {
+    expect(parseRateLimit('10/15m')).toEqual({ points: 10, durationSeconds: 900 });
+    expect(parseRateLimit(' 3 / 2s ')).toEqual({ points: 3, durationSeconds: 2 });
+    expect(parseRateLimit('0')).toBeNull();
+  });
+
+  test.each(['10', '0/1h', '/1h', '10/', '10/forever', 'many/1h'])('parseRateLimit(%p) is refused', (raw) => {
+    expect(() => parseRateLimit(raw)).toThrow(ConfigError);
+  });
+
+  test('the defaults are production-safe', () => {
+    const { rateLimits, bcryptCost, jwt } = loadConfig({});
+    expect(rateLimits).toMatchObject({
+      loginPerEmail: { points: 10, durationSeconds: 900 },
+      loginPerIp: { points: 100, durationSeconds: 900 },
+      registerPerIp: { points: 20, durationSeconds: 3600 },
+      store: 'memory',
+    });
+    expect(bcryptCost).toBe(12);
+    expect(jwt.ttlSeconds).toBe(3600);
+  });
+
+  test.each([
+    [{ LOGIN_RATE_LIMIT: 'lots' }, /LOGIN_RATE_LIMIT/],
+    [{ JWT_TTL: 'forever' }, /JWT_TTL/],
+    [{ JWT_JWKS_URL: 'not a url' }, /JWT_JWKS_URL/],
+    [{ BCRYPT_COST: '3' }, /BCRYPT_COST/],
+    [{ RATE_LIMIT_STORE: 'mongo' }, /RATE_LIMIT_STORE/],
+    [{ RATE_LIMIT_STORE: 'redis' }, /REDIS_URL/],
+    [{ RATE_LIMIT_STORE: 'postgres' }, /DATABASE_URL/],
+  ])('%p is refused with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 });
