@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { CompleteTaskApiData, CompleteTaskApiErrors, CompleteTaskApiResponses, CompleteTaskData, CompleteTaskErrors, CompleteTaskForUserData, CompleteTaskForUserErrors, CompleteTaskForUserResponses, CompleteTaskResponses, CreateTaskApiData, CreateTaskApiErrors, CreateTaskApiResponses, CreateTaskData, CreateTaskErrors, CreateTaskForUserData, CreateTaskForUserErrors, CreateTaskForUserResponses, CreateTaskResponses, DeleteMeApiData, DeleteMeApiErrors, DeleteMeApiResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteTaskApiData, DeleteTaskApiErrors, DeleteTaskApiResponses, DeleteTaskData, DeleteTaskErrors, DeleteTaskForUserData, DeleteTaskForUserErrors, DeleteTaskForUserResponses, DeleteTaskResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetMeApiData, GetMeApiErrors, GetMeApiResponses, GetMeData, GetMeErrors, GetMeResponses, GetOpenApiJsonData, GetOpenApiJsonErrors, GetOpenApiJsonResponses, GetOpenApiYamlData, GetOpenApiYamlErrors, GetOpenApiYamlResponses, GetReadyData, GetReadyErrors, GetReadyResponses, GetTaskApiData, GetTaskApiErrors, GetTaskApiResponses, GetTaskData, GetTaskErrors, GetTaskForUserData, GetTaskForUserErrors, GetTaskForUserResponses, GetTaskResponses, ListTasksApiData, ListTasksApiErrors, ListTasksApiResponses, ListTasksData, ListTasksErrors, ListTasksForUserData, ListTasksForUserErrors, ListTasksForUserResponses, ListTasksResponses, LoginApiData, LoginApiErrors, LoginApiResponses, LoginData, LoginErrors, LoginResponses, RegisterApiData, RegisterApiErrors, RegisterApiResponses, RegisterData, RegisterErrors, RegisterResponses, ReplaceTaskApiData, ReplaceTaskApiErrors, ReplaceTaskApiResponses, ReplaceTaskData, ReplaceTaskErrors, ReplaceTaskForUserData, ReplaceTaskForUserErrors, ReplaceTaskForUserResponses, ReplaceTaskResponses, ToggleTaskApiData, ToggleTaskApiErrors, ToggleTaskApiResponses, ToggleTaskData, ToggleTaskErrors, ToggleTaskForUserData, ToggleTaskForUserErrors, ToggleTaskForUserResponses, ToggleTaskResponses, UpdateTaskApiData, UpdateTaskApiErrors, UpdateTaskApiResponses, UpdateTaskData, UpdateTaskErrors, UpdateTaskForUserData, UpdateTaskForUserErrors, UpdateTaskForUserResponses, UpdateTaskResponses } from './types.gen.js';
+import type { CompleteTaskApiData, CompleteTaskApiErrors, CompleteTaskApiResponses, CompleteTaskData, CompleteTaskErrors, CompleteTaskForUserData, CompleteTaskForUserErrors, CompleteTaskForUserResponses, CompleteTaskResponses, CreateTaskApiData, CreateTaskApiErrors, CreateTaskApiResponses, CreateTaskData, CreateTaskErrors, CreateTaskForUserData, CreateTaskForUserErrors, CreateTaskForUserResponses, CreateTaskResponses, DeleteMeApiData, DeleteMeApiErrors, DeleteMeApiResponses, DeleteMeData, DeleteMeErrors, DeleteMeResponses, DeleteTaskApiData, DeleteTaskApiErrors, DeleteTaskApiResponses, DeleteTaskData, DeleteTaskErrors, DeleteTaskForUserData, DeleteTaskForUserErrors, DeleteTaskForUserResponses, DeleteTaskResponses, GetHealthData, GetHealthErrors, GetHealthResponses, GetIndexData, GetIndexErrors, GetIndexResponses, GetMeApiData, GetMeApiErrors, GetMeApiResponses, GetMeData, GetMeErrors, GetMeResponses, GetOpenApiJsonData, GetOpenApiJsonErrors, GetOpenApiJsonResponses, GetOpenApiYamlData, GetOpenApiYamlErrors, GetOpenApiYamlResponses, GetReadyData, GetReadyErrors, GetReadyResponses, GetTaskApiData, GetTaskApiErrors, GetTaskApiResponses, GetTaskData, GetTaskErrors, GetTaskForUserData, GetTaskForUserErrors, GetTaskForUserResponses, GetTaskResponses, ListTasksApiData, ListTasksApiErrors, ListTasksApiResponses, ListTasksData, ListTasksErrors, ListTasksForUserData, ListTasksForUserErrors, ListTasksForUserResponses, ListTasksResponses, LoginApiData, LoginApiErrors, LoginApiResponses, LoginData, LoginErrors, LoginResponses, RegisterApiData, RegisterApiErrors, RegisterApiResponses, RegisterData, RegisterErrors, RegisterResponses, ReplaceTaskApiData, ReplaceTaskApiErrors, ReplaceTaskApiResponses, ReplaceTaskData, ReplaceTaskErrors, ReplaceTaskForUserData, ReplaceTaskForUserErrors, ReplaceTaskForUserResponses, ReplaceTaskResponses, ToggleTaskApiData, ToggleTaskApiErrors, ToggleTaskApiResponses, ToggleTaskData, ToggleTaskErrors, ToggleTaskForUserData, ToggleTaskForUserErrors, ToggleTaskForUserResponses, ToggleTaskResponses, UpdateTaskApiData, UpdateTaskApiErrors, UpdateTaskApiResponses, UpdateTaskData, UpdateTaskErrors, UpdateTaskForUserData, UpdateTaskForUserErrors, UpdateTaskForUserResponses, UpdateTaskResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -17,6 +17,13 @@ export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends 
      */
     meta?: Record<string, unknown>;
 };
+
+/**
+ * Service index
+ *
+ * Name, version and links to the docs, the contract and the health checks.
+ */
+export const getIndex = <ThrowOnError extends boolean = false>(options?: Options<GetIndexData, ThrowOnError>) => (options?.client ?? client).get<GetIndexResponses, GetIndexErrors, ThrowOnError>({ url: '/', ...options });
 
 /**
  * Liveness
@@ -35,14 +42,14 @@ export const getReady = <ThrowOnError extends boolean = false>(options?: Options
 /**
  * The contract as JSON
  *
- * This document, as served by the running instance, in JSON.
+ * This document in JSON, with `servers` naming the instance that serves it. Cacheable: send the `ETag` back in `If-None-Match` for a 304.
  */
 export const getOpenApiJson = <ThrowOnError extends boolean = false>(options?: Options<GetOpenApiJsonData, ThrowOnError>) => (options?.client ?? client).get<GetOpenApiJsonResponses, GetOpenApiJsonErrors, ThrowOnError>({ url: '/openapi.json', ...options });
 
 /**
  * The contract as YAML
  *
- * This document, as served by the running instance, in YAML.
+ * This document in YAML, with `servers` naming the instance that serves it. Cacheable: send the `ETag` back in `If-None-Match` for a 304.
  */
 export const getOpenApiYaml = <ThrowOnError extends boolean = false>(options?: Options<GetOpenApiYamlData, ThrowOnError>) => (options?.client ?? client).get<GetOpenApiYamlResponses, GetOpenApiYamlErrors, ThrowOnError>({ url: '/openapi.yaml', ...options });
 

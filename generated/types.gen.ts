@@ -154,6 +154,28 @@ export type OwnerCheck = {
     user_id?: UserId;
 };
 
+export type Index = {
+    name: string;
+    /**
+     * The contract's `info.version`.
+     */
+    version: string;
+    links: {
+        /**
+         * Interactive API reference (Swagger UI).
+         */
+        docs: string;
+        /**
+         * Static reference (Redoc), when built with `npm run docs:build`.
+         */
+        redoc: string;
+        openapi_json: string;
+        openapi_yaml: string;
+        health: string;
+        ready: string;
+    };
+};
+
 export type Health = {
     status: 'ok';
 };
@@ -299,6 +321,11 @@ export type QueryUserId = UserId;
 export type IfMatch = string;
 
 /**
+ * The `ETag` of a copy you have; 304 when it is still current.
+ */
+export type IfNoneMatch = string;
+
+/**
  * Page size.
  */
 export type Limit = number;
@@ -341,6 +368,35 @@ export type OwnerCheck2 = OwnerCheck;
 export type Register = CredentialsWritable;
 
 export type Login = LoginCredentialsWritable;
+
+export type GetIndexData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/';
+};
+
+export type GetIndexErrors = {
+    /**
+     * The `Accept` header excludes every media type this operation can answer with.
+     */
+    406: Problem;
+    /**
+     * Something unexpected failed; the details are in the service log under the request id.
+     */
+    500: Problem;
+};
+
+export type GetIndexError = GetIndexErrors[keyof GetIndexErrors];
+
+export type GetIndexResponses = {
+    /**
+     * Where to go from here.
+     */
+    200: Index;
+};
+
+export type GetIndexResponse = GetIndexResponses[keyof GetIndexResponses];
 
 export type GetHealthData = {
     body?: never;
@@ -406,6 +462,12 @@ export type GetReadyResponse = GetReadyResponses[keyof GetReadyResponses];
 
 export type GetOpenApiJsonData = {
     body?: never;
+    headers?: {
+        /**
+         * The `ETag` of a copy you have; 304 when it is still current.
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: never;
     url: '/openapi.json';
@@ -437,6 +499,12 @@ export type GetOpenApiJsonResponse = GetOpenApiJsonResponses[keyof GetOpenApiJso
 
 export type GetOpenApiYamlData = {
     body?: never;
+    headers?: {
+        /**
+         * The `ETag` of a copy you have; 304 when it is still current.
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: never;
     url: '/openapi.yaml';

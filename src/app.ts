@@ -1,3 +1,4 @@
+import path from 'node:path';
 import Koa from 'koa';
 import bodyParser from 'koa-bodyparser';
 import type { Knex } from 'knex';
@@ -14,7 +15,9 @@ import { remoteKeys } from './auth/jwks';
 import { createThrottle } from './auth/throttle';
 import type { TokenSettings } from './auth/tokens';
 import { corsFor } from './http/cors';
+import { docsRouter } from './http/docs';
 import { errorHandler } from './http/error-handler';
+import { securityHeaders } from './http/security-headers';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
 import { declaredQuery, routeMatch } from './http/route-match';
@@ -39,7 +42,8 @@ function rateLimitRedis(config: Config): Redis | undefined {
 
 /**
  * The whole service as a Koa app, without listening (src/server.ts listens; tests use port 0).
- * A request travels: request id → log → error funnel → route match (404/405/406/415)
+ * A request travels: request id → log → CORS → security headers → error funnel → docs pages
+ * (outside the contract) → route match (404/405/406/415)
  * → body parser (400/413) → openapi-backend (401, 422, 403) → handler → service → model.
  */
 export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
@@ -69,12 +73,10 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   app.use(requestLog(log));
   const cors = corsFor(config.corsOrigins);
   if (cors) app.use(cors);
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Cache-Control', 'no-store');
-    await next();
-  });
+  app.use(securityHeaders());
   app.use(errorHandler(log));
+  const docs = docsRouter({ redocFile: path.join(path.dirname(contract.path), 'docs', 'index.html') });
+  app.use(docs.routes());
   app.use(routeMatch(api));
   app.use(
     bodyParser({

@@ -30,9 +30,9 @@ async function main() {
   const { port } = server.address() as AddressInfo;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shown}:${port}`;
-  log.info({ event: 'listening', url, engine, docs: `${url}/openapi.yaml` }, `task API listening on ${url}`);
+  log.info({ event: 'listening', url, engine, docs: `${url}/docs` }, `task API listening on ${url}`);
   if (process.stdout.isTTY || config.env !== 'production') {
-    console.log(`\n  Task API ready on ${url}  (database: ${engine})\n  Contract: ${url}/openapi.yaml\n`);
+    console.log(`\n  Task API ready on ${url}  (database: ${engine})\n  Docs:     ${url}/docs  (try it in the browser)\n  Contract: ${url}/openapi.yaml\n`);
   }
 
   let stopping = false;

@@ -1,6 +1,7 @@
 import yaml from 'js-yaml';
 import * as sdk from '../../generated/sdk.gen';
 import { loadContract } from '../../src/spec';
+import { contractFetch } from '../helpers/contract';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { engineName } from '../helpers/engine';
 
@@ -24,17 +25,44 @@ describe('meta operations', () => {
     expect(res.data).toEqual({ status: 'ok' });
   });
 
-  test('GET /openapi.json serves the contract', async () => {
+  const asServedBy = (baseUrl: string) => ({ ...loadContract().document, servers: [{ url: baseUrl, description: 'This instance' }] });
+
+  test('GET /openapi.json serves the contract, naming this instance in servers', async () => {
     const res = await app.request('/openapi.json');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual(loadContract().document);
+    expect(await res.json()).toEqual(asServedBy(app.baseUrl));
   });
 
   test('GET /openapi.yaml serves the contract as application/yaml', async () => {
     const res = await app.request('/openapi.yaml');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/yaml/);
-    expect(yaml.load(await res.text())).toEqual(loadContract().document);
+    expect(yaml.load(await res.text())).toEqual(asServedBy(app.baseUrl));
+  });
+
+  test('the served contract follows the host name the client used', async () => {
+    const viaLocalhost = app.baseUrl.replace('127.0.0.1', 'localhost');
+    const res = await contractFetch(`${viaLocalhost}/openapi.json`);
+    expect((await res.json()).servers).toEqual([{ url: viaLocalhost, description: 'This instance' }]);
+  });
+
+  test.each(['/openapi.json', '/openapi.yaml'])('%s is cacheable: ETag, Cache-Control, and 304 for a current copy', async (path) => {
+    const first = await app.request(path);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers.get('cache-control')).toBe('public, max-age=300');
+    await first.arrayBuffer();
+    const again = await app.request(path, { headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    const stale = await app.request(path, { headers: { 'if-none-match': '"something-else"' } });
+    expect(stale.status).toBe(200);
+  });
+
+  test('GET / is a JSON index of where to go', async () => {
+    const res = await sdk.getIndex({ client: app.anonymous() });
+    expect(res.response.status).toBe(200);
+    expect(res.data).toMatchObject({ name: 'Task API', version: loadContract().document.info.version, links: { docs: '/docs', openapi_json: '/openapi.json' } });
   });
 });
 

@@ -1,4 +1,4 @@
-import { etagFor, ifMatchAllows } from '../../src/http/etag';
+import { etagFor, ifMatchAllows, ifNoneMatchHits } from '../../src/http/etag';
 
 describe('etagFor', () => {
   test('is a strong, quoted tag made from the version', () => {
@@ -63,5 +63,19 @@ describe('ifMatchAllows', () => {
 
   test('an empty header matches nothing', () => {
     expect(ifMatchAllows('', 3)).toBe(false);
+  });
+});
+
+describe('ifNoneMatchHits', () => {
+  test('absent never hits; * always does', () => {
+    expect(ifNoneMatchHits(undefined, '"a"')).toBe(false);
+    expect(ifNoneMatchHits('*', '"a"')).toBe(true);
+  });
+
+  test('compares weakly, in a list', () => {
+    expect(ifNoneMatchHits('"a"', '"a"')).toBe(true);
+    expect(ifNoneMatchHits('W/"a"', '"a"')).toBe(true);
+    expect(ifNoneMatchHits('"x", W/"a"', '"a"')).toBe(true);
+    expect(ifNoneMatchHits('"b"', '"a"')).toBe(false);
   });
 });
