@@ -1,6 +1,5 @@
 import path from 'node:path';
 import Koa from 'koa';
-import bodyParser from 'koa-bodyparser';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -15,6 +14,7 @@ import { remoteKeys } from './auth/jwks';
 import { createThrottle } from './auth/throttle';
 import type { TokenSettings } from './auth/tokens';
 import { corsFor } from './http/cors';
+import { jsonBody } from './http/body';
 import { docsRouter } from './http/docs';
 import { errorHandler } from './http/error-handler';
 import { securityHeaders } from './http/security-headers';
@@ -31,6 +31,16 @@ export interface AppDeps {
   knex: Knex;
   log: Logger;
   jwtSecret: Uint8Array;
+}
+
+/** Waits (a few seconds at most) for Redis; until it answers, throttled routes answer 503. */
+async function redisReady(redis: Redis, log: Logger): Promise<void> {
+  const ready = new Promise<boolean>((resolve) => {
+    redis.once('ready', () => resolve(true));
+    setTimeout(() => resolve(false), 5000).unref();
+  });
+  redis.on('error', (err) => log.warn({ event: 'redis.error', err: err.message }));
+  if (!(await ready)) log.warn({ event: 'redis.unavailable' }, 'Redis is not answering yet; sign-in answers 503 until it does');
 }
 
 /** Connections the app opens besides the database (closed by `close`). */
@@ -56,6 +66,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
     jwks: remoteKeys(config),
   };
   const redis = rateLimitRedis(config);
+  if (redis) await redisReady(redis, log);
   const throttle = createThrottle(config, { knex, redis });
   const tasks = taskService({ knex, log, crossUserTaskStatus: config.crossUserTaskStatus });
   const users = userService({ knex, log });
@@ -78,14 +89,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   const docs = docsRouter({ redocFile: path.join(path.dirname(contract.path), 'docs', 'index.html') });
   app.use(docs.routes());
   app.use(routeMatch(api));
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      extendTypes: { json: ['application/merge-patch+json'] },
-      jsonLimit: `${config.bodyLimitBytes}b`,
-      strict: true,
-    }),
-  );
+  app.use(jsonBody(config.bodyLimitBytes));
   app.use(async (ctx) => {
     await api.handleRequest(
       {

@@ -9,7 +9,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import type { Config, RateLimit } from '../config';
-import { TooManyRequests } from '../http/errors';
+import { ThrottleUnavailable, TooManyRequests } from '../http/errors';
 
 // Brute-force brakes on the account routes (rate-limiter-flexible): failed logins per email and
 // per client IP, registrations per IP. In memory by default (per process); PostgreSQL or Redis
@@ -42,10 +42,20 @@ export function createThrottle(config: Config, stores: ThrottleStores) {
   const loginIp = limiter(config, stores, 'login_ip', config.rateLimits.loginPerIp);
   const registerIp = limiter(config, stores, 'register_ip', config.rateLimits.registerPerIp);
 
+  /** A store that cannot be reached fails closed: no unthrottled logins while Redis is away. */
+  async function store<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw err;
+      throw ThrottleUnavailable(err);
+    }
+  }
+
   /** 429 when the key has used up its points (without spending one). */
   async function assertUnderLimit(rl: RateLimiterAbstract | null, key: string) {
     if (!rl) return;
-    const res = await rl.get(key);
+    const res = await store(() => rl.get(key));
     if (res !== null && res.consumedPoints >= rl.points) throw TooManyRequests(res.msBeforeNext / 1000);
   }
 
@@ -53,7 +63,7 @@ export function createThrottle(config: Config, stores: ThrottleStores) {
   async function spend(rl: RateLimiterAbstract | null, key: string) {
     if (!rl) return;
     try {
-      await rl.consume(key);
+      await store(() => rl.consume(key));
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
     }
@@ -68,12 +78,12 @@ export function createThrottle(config: Config, stores: ThrottleStores) {
       await Promise.all([spend(loginEmail, emailKey(email)), spend(loginIp, ip)]);
     },
     async loginSucceeded(email: string) {
-      await loginEmail?.delete(emailKey(email));
+      if (loginEmail) await store(() => loginEmail.delete(emailKey(email)));
     },
     async beforeRegister(ip: string) {
       if (!registerIp) return;
       try {
-        await registerIp.consume(ip);
+        await store(() => registerIp.consume(ip));
       } catch (err) {
         if (err instanceof RateLimiterRes) throw TooManyRequests(err.msBeforeNext / 1000);
         throw err;

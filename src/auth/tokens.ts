@@ -51,13 +51,15 @@ export function subjectOf(claims: JWTPayload): string | undefined {
   return undefined;
 }
 
-/** A JWKS that cannot be fetched is the provider's outage (503), not the caller's fault (401). */
+/**
+ * A JWKS that cannot be fetched is the provider's outage (503), not the caller's fault (401):
+ * a timeout, a non-200 or unparsable answer (jose's generic error), or a network error (not a
+ * JOSE error at all; tested without `instanceof Error`, which fails across realms).
+ */
 function isProviderOutage(err: unknown): boolean {
-  return (
-    err instanceof errors.JWKSTimeout ||
-    err instanceof errors.JWKSInvalid ||
-    (!(err instanceof errors.JOSEError) && err instanceof Error)
-  );
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return true;
+  if (!(err instanceof errors.JOSEError)) return true;
+  return err.code === 'ERR_JOSE_GENERIC';
 }
 
 function algorithmOf(token: string): string | undefined {

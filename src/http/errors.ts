@@ -57,6 +57,9 @@ export const TooManyRequests = (retryAfterSeconds: number) =>
 export const IdentityProviderUnavailable = (cause?: unknown) =>
   problem(503, 'The identity provider is unavailable, retry shortly', { headers: { 'Retry-After': '5' }, cause });
 
+export const ThrottleUnavailable = (cause?: unknown) =>
+  problem(503, 'Sign-in is briefly unavailable, retry shortly', { headers: { 'Retry-After': '5' }, cause });
+
 export const InvalidField = (field: string, rule: string, message: string) =>
   validationProblem([{ location: 'body', field, message, rule }]);
 

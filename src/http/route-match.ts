@@ -1,4 +1,5 @@
-import type { Context, Middleware } from 'koa';
+import type { Middleware } from 'koa';
+import { hasBody } from './body';
 import type OpenAPIBackend from 'openapi-backend';
 import type { Operation } from 'openapi-backend';
 import { problem } from './problem';
@@ -24,12 +25,6 @@ function responseTypes(operation: Operation): string[] {
 
 function requestTypes(operation: Operation): string[] {
   return Object.keys((operation.requestBody as { content?: object } | undefined)?.content ?? {});
-}
-
-/** An empty body (Content-Length: 0, as fetch sends for a PATCH without one) has no type to check. */
-function hasBody(ctx: Context): boolean {
-  const length = ctx.request.length;
-  return length === undefined ? ctx.get('transfer-encoding') !== '' : length > 0;
 }
 
 export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next) => {

@@ -1,0 +1,47 @@
+import type { Context, Middleware } from 'koa';
+import bodyParser from 'koa-bodyparser';
+import { problem } from './problem';
+
+// Request bodies: JSON (and merge-patch JSON) only, up to the configured size, and valid UTF-8.
+// koa-bodyparser decodes with replacement characters, so a decoder in fatal mode watches the
+// same bytes as they arrive and refuses what is not UTF-8 (400) instead of storing U+FFFD.
+
+export const JSON_TYPES = ['application/json', 'application/merge-patch+json'];
+
+/** An empty body (Content-Length: 0, as fetch sends for a PATCH without one) is no body. */
+export function hasBody(ctx: Context): boolean {
+  const length = ctx.request.length;
+  return length === undefined ? ctx.get('transfer-encoding') !== '' : length > 0;
+}
+
+export function jsonBody(limitBytes: number): Middleware {
+  const parse = bodyParser({
+    enableTypes: ['json'],
+    extendTypes: { json: JSON_TYPES.slice(1) },
+    jsonLimit: `${limitBytes}b`,
+    strict: true,
+  });
+  return async (ctx, next) => {
+    if (!hasBody(ctx) || !ctx.request.is(JSON_TYPES)) return parse(ctx, next);
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let valid = true;
+    // Every 'data' listener sees every chunk: this one runs beside the parser's own.
+    ctx.req.on('data', (chunk: Buffer) => {
+      if (!valid) return;
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        valid = false;
+      }
+    });
+    return parse(ctx, async () => {
+      try {
+        if (valid) decoder.decode();
+      } catch {
+        valid = false;
+      }
+      if (!valid) throw problem(400, 'The request body is not valid UTF-8');
+      await next();
+    });
+  };
+}
