@@ -49,6 +49,14 @@ export interface Config {
   readonly crossUserTaskStatus: 403 | 404;
   readonly provisionUsers: boolean;
   readonly shutdownTimeoutMs: number;
+  readonly http: {
+    /** A client must send all its headers within this (slowloris). */
+    readonly headersTimeoutMs: number;
+    /** A whole request (headers and body) must arrive within this. */
+    readonly requestTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    readonly keepAliveTimeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -193,5 +201,10 @@ export function loadConfig(env: Env = process.env): Config {
     crossUserTaskStatus: crossUser,
     provisionUsers: bool(env, 'AUTH_PROVISION_USERS', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    http: Object.freeze({
+      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    }),
   });
 }

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config';
 import { createKnex } from './db/knex';
 import { migrateToLatest } from './db/migrate';
 import { waitForDatabase } from './db/wait';
+import { listen } from './http/listen';
 import { createLogger } from './log';
 
 // The only place that listens: config, database (wait, migrate), app, signals.
@@ -21,11 +22,7 @@ async function main() {
   log.info({ event: 'db.migrated', engine, applied });
 
   const { app, close } = await buildApp({ config, knex, log, jwtSecret: resolveJwtSecret(config) });
-  const server = app.listen(config.port, config.host);
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const server = await listen(app, config);
 
   const { port } = server.address() as AddressInfo;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -34,10 +34,14 @@ export class TokenRejected extends Error {
   }
 }
 
+/** No real token comes near this; a larger one is refused before any decoding work. */
+export const MAX_TOKEN_LENGTH = 8192;
+
 /** The token from an `Authorization: Bearer …` header, or a 401 `Missing authentication`. */
 export function bearerToken(header: string | undefined): string {
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '');
   if (!match) throw new TokenRejected('missing', MissingAuthentication());
+  if (match[1].length > MAX_TOKEN_LENGTH) throw new TokenRejected('invalid', InvalidToken());
   return match[1];
 }
 

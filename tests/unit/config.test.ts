@@ -84,6 +84,9 @@ describe('loadConfig defaults', () => {
       RATE_LIMIT_STORE: 'redis',
       REDIS_URL: 'redis://cache.example:6379',
       TRUST_PROXY: 'true',
+      HTTP_HEADERS_TIMEOUT_MS: '4000',
+      HTTP_REQUEST_TIMEOUT_MS: '9000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
     });
 
     expect(config).toEqual({
@@ -111,6 +114,7 @@ describe('loadConfig defaults', () => {
         redisUrl: 'redis://cache.example:6379',
       },
       trustProxy: true,
+      http: { headersTimeoutMs: 4000, requestTimeoutMs: 9000, keepAliveTimeoutMs: 1000 },
       logLevel: 'warn',
       corsOrigins: ['https://a.example', 'https://b.example'],
       bodyLimitBytes: 1024 * 1024,
