@@ -23,6 +23,8 @@ import { requestLog } from './http/request-log';
 import { declaredQuery, routeMatch } from './http/route-match';
 import { accountService } from './services/accounts';
 import { taskService } from './services/tasks';
+import { isConnectionError } from './db/errors';
+import { callerScope, resolveRls } from './db/scope';
 import { userService } from './services/users';
 import { loadContract } from './spec';
 
@@ -31,6 +33,20 @@ export interface AppDeps {
   knex: Knex;
   log: Logger;
   jwtSecret: Uint8Array;
+}
+
+/**
+ * Whether tasks run under Row Level Security. The server resolves this after waiting for the
+ * database; an app built while the database is down (auto mode) starts without it and says so.
+ */
+async function rowLevelSecurity(knex: Knex, config: Config, log: Logger): Promise<boolean> {
+  try {
+    return await resolveRls(knex, config.db.rowLevelSecurity, log);
+  } catch (err) {
+    if (config.db.rowLevelSecurity !== 'auto' || !isConnectionError(err)) throw err;
+    log.warn({ event: 'db.rls_unresolved' }, 'database unreachable while building the app: row level security is off');
+    return false;
+  }
 }
 
 /** Waits (a few seconds at most) for Redis; until it answers, throttled routes answer 503. */
@@ -68,7 +84,8 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   const redis = rateLimitRedis(config);
   if (redis) await redisReady(redis, log);
   const throttle = createThrottle(config, { knex, redis });
-  const tasks = taskService({ knex, log, crossUserTaskStatus: config.crossUserTaskStatus });
+  const scope = callerScope(knex, await rowLevelSecurity(knex, config, log));
+  const tasks = taskService({ scope, log, crossUserTaskStatus: config.crossUserTaskStatus });
   const users = userService({ knex, log });
   const accounts = accountService({ knex, log, tokens, throttle, bcryptCost: config.bcryptCost });
   const handlers = {

@@ -18,6 +18,8 @@ export interface Config {
     readonly connectTimeoutMs: number;
     readonly statementTimeoutMs: number;
     readonly acquireTimeoutMs: number;
+    /** Row Level Security on tasks: on, off, or auto (on when the database allows it). */
+    readonly rowLevelSecurity: 'on' | 'off' | 'auto';
   };
   readonly jwt: {
     /** Undefined in development means: generate one and keep it in dataDir. */
@@ -129,6 +131,12 @@ function byteSize(env: Env, key: string, fallback: string): number {
   return parsed(env, key, fallback, parseByteSize);
 }
 
+function oneOf<T extends string>(env: Env, key: string, values: readonly T[]): T {
+  const raw = (str(env, key) ?? values[0]).toLowerCase();
+  if (!values.includes(raw as T)) throw new ConfigError(`${key} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
 function url(env: Env, key: string): string | undefined {
   const raw = str(env, key);
   if (raw === undefined) return undefined;
@@ -177,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
       connectTimeoutMs: int(env, 'DB_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
       acquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
+      rowLevelSecurity: oneOf(env, 'DB_ROW_LEVEL_SECURITY', ['auto', 'on', 'off'] as const),
     }),
     jwt: Object.freeze({
       secret,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { CallerScope } from '../db/scope';
 import type { Logger } from 'pino';
 import { StaleETag, TaskNotFound, TaskOfAnotherUser } from '../http/errors';
 import { etagFor, ifMatchAllows } from '../http/etag';
@@ -35,7 +36,8 @@ export interface TaskPage {
 }
 
 export interface TaskServiceDeps {
-  knex: Knex;
+  /** Runs each caller's queries in their scope (and under Row Level Security when it is on). */
+  scope: CallerScope;
   log: Logger;
   crossUserTaskStatus: 403 | 404;
 }
@@ -77,7 +79,7 @@ function positionOf(task: Task, sort: Sort): Position {
   return { value: value instanceof Date ? value.toISOString() : value, id: task.id };
 }
 
-export function taskService({ knex, log, crossUserTaskStatus }: TaskServiceDeps) {
+export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps) {
   /** The 404 for a task outside the caller's scope, or 403 in CROSS_USER_TASK_STATUS=403 mode. */
   async function notFound(taskId: string, db: Knex): Promise<Error> {
     if (crossUserTaskStatus === 403 && (await Task.existsForAnyOwner(taskId, db))) return TaskOfAnotherUser();
@@ -102,7 +104,7 @@ export function taskService({ knex, log, crossUserTaskStatus }: TaskServiceDeps)
     ifMatch: string | undefined,
     next: (current: Task, now: Date) => TaskFields,
   ): Promise<Task> {
-    const result = await knex.transaction(async (trx) => {
+    const result = await scope.transaction(userId, async (trx) => {
       const current = await lockForWrite(trx, userId, taskId, ifMatch);
       const now = new Date();
       const fields = next(current, now);
@@ -128,29 +130,35 @@ export function taskService({ knex, log, crossUserTaskStatus }: TaskServiceDeps)
       const sort = parseSort(options.sort);
       const filterKey = filterKeyOf(options);
       const position = options.cursor === undefined ? undefined : decodeCursor(options.cursor, sort, filterKey);
-      const query = Task.ownedBy(userId, knex);
-      if (options.status !== undefined) query.where('tasks.status', options.status);
-      if (options.priority !== undefined) query.where('tasks.priority', options.priority);
-      if (options.completed !== undefined) query.where('tasks.completed', options.completed);
-      applyKeyset(query, sort, position);
-      const rows = await query.limit(options.limit + 1);
+      const rows = await scope.run(userId, (db) => {
+        const query = Task.ownedBy(userId, db);
+        if (options.status !== undefined) query.where('tasks.status', options.status);
+        if (options.priority !== undefined) query.where('tasks.priority', options.priority);
+        if (options.completed !== undefined) query.where('tasks.completed', options.completed);
+        applyKeyset(query, sort, position);
+        return query.limit(options.limit + 1);
+      });
       const tasks = rows.slice(0, options.limit);
       const more = rows.length > options.limit;
       return { tasks, next: more ? encodeCursor(sort, filterKey, positionOf(tasks[tasks.length - 1], sort)) : undefined };
     },
 
-    async get(userId: string, taskId: string): Promise<Task> {
-      const task = await Task.ownedBy(userId, knex).where('tasks.id', taskId).first();
-      if (!task) throw await notFound(taskId, knex);
-      return task;
+    get(userId: string, taskId: string): Promise<Task> {
+      return scope.run(userId, async (db) => {
+        const task = await Task.ownedBy(userId, db).where('tasks.id', taskId).first();
+        if (!task) throw await notFound(taskId, db);
+        return task;
+      });
     },
 
     async create(userId: string, input: TaskInput & { title: string }): Promise<Task> {
       const now = new Date();
       const fields = fieldsForCreate(input, now);
-      const task = await Task.query(knex)
-        .insert({ ...fields, user_id: userId, created_at: now, updated_at: now } as never)
-        .returning('*');
+      const task = await scope.run(userId, (db) =>
+        Task.query(db)
+          .insert({ ...fields, user_id: userId, created_at: now, updated_at: now } as never)
+          .returning('*'),
+      );
       log.info({ event: 'task.created', user_id: userId, task_id: task.id });
       return task;
     },
@@ -174,7 +182,7 @@ export function taskService({ knex, log, crossUserTaskStatus }: TaskServiceDeps)
     },
 
     async remove(userId: string, taskId: string, ifMatch?: string): Promise<void> {
-      await knex.transaction(async (trx) => {
+      await scope.transaction(userId, async (trx) => {
         await lockForWrite(trx, userId, taskId, ifMatch);
         await Task.ownedBy(userId, trx).where('tasks.id', taskId).delete();
       });

@@ -1,0 +1,61 @@
+import * as sdk from '../../generated/sdk.gen';
+import { callerScope, rlsAvailable } from '../../src/db/scope';
+import { engineName } from '../helpers/engine';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+// Defense in depth: with Row Level Security, the database itself hides other users' tasks
+// from a query issued in a caller's scope, even one that forgot its `WHERE user_id`.
+
+let app: TestApp;
+let aliceTask: string;
+let bobTask: string;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  const alice = await app.clientFor('alice');
+  const bob = await app.clientFor('bob');
+  aliceTask = (await sdk.createTask({ client: alice, body: { title: "alice's" } })).data!.id;
+  bobTask = (await sdk.createTask({ client: bob, body: { title: "bob's" } })).data!.id;
+});
+afterAll(() => app.stop());
+
+describe(`row level security on ${engineName}`, () => {
+  test('the service can take the role the policy applies to', async () => {
+    expect(await rlsAvailable(app.knex)).toBe(true);
+  });
+
+  test("an unscoped query in alice's scope returns only her tasks", async () => {
+    const scope = callerScope(app.knex, true);
+    const rows = await scope.run('alice', (db) => db('tasks').select('id', 'user_id'));
+    expect(rows).toEqual([{ id: aliceTask, user_id: 'alice' }]);
+  });
+
+  test("another user's task cannot be read, changed or deleted by id in a caller's scope", async () => {
+    const scope = callerScope(app.knex, true);
+    await scope.transaction('bob', async (trx) => {
+      expect(await trx('tasks').where('id', aliceTask)).toEqual([]);
+      expect(await trx('tasks').where('id', aliceTask).update({ title: 'hijacked' })).toBe(0);
+      expect(await trx('tasks').where('id', aliceTask).delete().returning('id')).toEqual([]);
+    });
+    const owner = await app.knex('tasks').where('id', aliceTask).first();
+    expect(owner.title).toBe("alice's");
+  });
+
+  test("a row for another user cannot be written in a caller's scope", async () => {
+    const scope = callerScope(app.knex, true);
+    await expect(scope.run('bob', (db) => db('tasks').insert({ user_id: 'alice', title: 'planted' }))).rejects.toMatchObject({
+      message: expect.stringContaining('row-level security'),
+    });
+  });
+
+  test('outside any scope (the table owner) every row is visible, so the checks above can fail', async () => {
+    const ids = (await app.knex('tasks').select('id')).map((r: { id: string }) => r.id).sort();
+    expect(ids).toEqual([aliceTask, bobTask].sort());
+  });
+
+  test('the 403 mode probe still sees tasks of other owners (through its SECURITY DEFINER function)', async () => {
+    const scope = callerScope(app.knex, true);
+    const found = await scope.run('bob', (db) => db.raw('select task_exists(?::uuid) as found', [aliceTask]));
+    expect(found.rows[0].found).toBe(true);
+  });
+});
