@@ -1,14 +1,23 @@
 import pino from 'pino';
 
-/** Structured JSON logs. Secrets are redacted wherever a careless object might carry them. */
+/**
+ * Structured JSON logs on stdout. Secrets are redacted wherever a careless object might carry
+ * them. Lines are written asynchronously (a buffered destination) so logging never blocks a
+ * request; `flush()` on shutdown writes what is still buffered.
+ */
 export function createLogger(level: string) {
-  return pino({
-    level,
-    base: { service: 'task-api' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: ['*.authorization', '*.Authorization', '*.password', '*.password_hash', '*.token', '*.access_token', 'headers', 'body'],
-      censor: '[redacted]',
+  const destination = pino.destination({ dest: 1, sync: false });
+  const log = pino(
+    {
+      level,
+      base: { service: 'task-api' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: ['*.authorization', '*.Authorization', '*.password', '*.password_hash', '*.token', '*.access_token', 'headers', 'body'],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
+  return Object.assign(log, { flushSync: () => destination.flushSync() });
 }

@@ -39,6 +39,7 @@ async function main() {
     log.info({ event: 'shutdown', signal }, 'stopping: no new connections, finishing requests in flight');
     const force = setTimeout(() => {
       log.error({ event: 'shutdown.timeout' }, 'requests still in flight after the timeout; exiting');
+      log.flushSync();
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
@@ -46,6 +47,7 @@ async function main() {
       await close();
       await knex.destroy();
       log.info({ event: 'shutdown.done' });
+      log.flushSync();
       process.exit(0);
     });
     server.closeIdleConnections();
