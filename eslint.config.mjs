@@ -25,6 +25,10 @@ export default tseslint.config(
     languageOptions: { sourceType: 'script', globals: { window: 'writable', SwaggerUIBundle: 'readonly', SwaggerUIStandalonePreset: 'readonly' } },
   },
   {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     ignores: ['src/docs/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },

@@ -214,7 +214,7 @@ export type Problem = {
 export type FieldError = {
     location: 'body' | 'query' | 'path' | 'header';
     /**
-     * A JSON pointer for body fields (`/title`), the parameter name otherwise.
+     * A JSON pointer for body fields (`/title`), the parameter name otherwise; empty when the error is about the body as a whole.
      */
     field: string;
     message: string;
@@ -444,7 +444,7 @@ export type GetReadyErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -478,6 +478,10 @@ export type GetOpenApiJsonErrors = {
      * The `Accept` header excludes every media type this operation can answer with.
      */
     406: Problem;
+    /**
+     * The request does not match the contract; `errors` names every failing field.
+     */
+    422: Problem;
     /**
      * Something unexpected failed; the details are in the service log under the request id.
      */
@@ -516,6 +520,10 @@ export type GetOpenApiYamlErrors = {
      */
     406: Problem;
     /**
+     * The request does not match the contract; `errors` names every failing field.
+     */
+    422: Problem;
+    /**
      * Something unexpected failed; the details are in the service log under the request id.
      */
     500: Problem;
@@ -544,7 +552,7 @@ export type RegisterData = {
 
 export type RegisterErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -576,7 +584,7 @@ export type RegisterErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -604,7 +612,7 @@ export type LoginData = {
 
 export type LoginErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -636,7 +644,7 @@ export type LoginErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -673,7 +681,7 @@ export type DeleteMeErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -710,7 +718,7 @@ export type GetMeErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -738,7 +746,7 @@ export type RegisterApiData = {
 
 export type RegisterApiErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -770,7 +778,7 @@ export type RegisterApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -798,7 +806,7 @@ export type LoginApiData = {
 
 export type LoginApiErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -830,7 +838,7 @@ export type LoginApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -867,7 +875,7 @@ export type DeleteMeApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -904,7 +912,7 @@ export type GetMeApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -978,7 +986,7 @@ export type ListTasksErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1006,7 +1014,7 @@ export type CreateTaskData = {
 
 export type CreateTaskErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1038,7 +1046,7 @@ export type CreateTaskErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1077,7 +1085,7 @@ export type DeleteTaskData = {
 
 export type DeleteTaskErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1117,7 +1125,7 @@ export type DeleteTaskErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1176,7 +1184,7 @@ export type GetTaskErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1215,7 +1223,7 @@ export type UpdateTaskData = {
 
 export type UpdateTaskErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1255,7 +1263,7 @@ export type UpdateTaskErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1294,7 +1302,7 @@ export type ReplaceTaskData = {
 
 export type ReplaceTaskErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1334,7 +1342,7 @@ export type ReplaceTaskErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1373,7 +1381,7 @@ export type ToggleTaskData = {
 
 export type ToggleTaskErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1413,7 +1421,7 @@ export type ToggleTaskErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1452,7 +1460,7 @@ export type CompleteTaskData = {
 
 export type CompleteTaskErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1492,7 +1500,7 @@ export type CompleteTaskErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1566,7 +1574,7 @@ export type ListTasksApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1594,7 +1602,7 @@ export type CreateTaskApiData = {
 
 export type CreateTaskApiErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1626,7 +1634,7 @@ export type CreateTaskApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1665,7 +1673,7 @@ export type DeleteTaskApiData = {
 
 export type DeleteTaskApiErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1705,7 +1713,7 @@ export type DeleteTaskApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1764,7 +1772,7 @@ export type GetTaskApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1803,7 +1811,7 @@ export type UpdateTaskApiData = {
 
 export type UpdateTaskApiErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1843,7 +1851,7 @@ export type UpdateTaskApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1882,7 +1890,7 @@ export type ReplaceTaskApiData = {
 
 export type ReplaceTaskApiErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -1922,7 +1930,7 @@ export type ReplaceTaskApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -1961,7 +1969,7 @@ export type ToggleTaskApiData = {
 
 export type ToggleTaskApiErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -2001,7 +2009,7 @@ export type ToggleTaskApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -2040,7 +2048,7 @@ export type CompleteTaskApiData = {
 
 export type CompleteTaskApiErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -2080,7 +2088,7 @@ export type CompleteTaskApiErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -2155,7 +2163,7 @@ export type ListTasksForUserErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -2188,7 +2196,7 @@ export type CreateTaskForUserData = {
 
 export type CreateTaskForUserErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -2220,7 +2228,7 @@ export type CreateTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -2263,7 +2271,7 @@ export type DeleteTaskForUserData = {
 
 export type DeleteTaskForUserErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -2303,7 +2311,7 @@ export type DeleteTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -2361,7 +2369,7 @@ export type GetTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -2404,7 +2412,7 @@ export type UpdateTaskForUserData = {
 
 export type UpdateTaskForUserErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -2444,7 +2452,7 @@ export type UpdateTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -2487,7 +2495,7 @@ export type ReplaceTaskForUserData = {
 
 export type ReplaceTaskForUserErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -2527,7 +2535,7 @@ export type ReplaceTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -2570,7 +2578,7 @@ export type ToggleTaskForUserData = {
 
 export type ToggleTaskForUserErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -2610,7 +2618,7 @@ export type ToggleTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };
@@ -2653,7 +2661,7 @@ export type CompleteTaskForUserData = {
 
 export type CompleteTaskForUserErrors = {
     /**
-     * The body is not valid JSON (or not a JSON object).
+     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
      */
     400: Problem;
     /**
@@ -2693,7 +2701,7 @@ export type CompleteTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * The database is unreachable; retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
      */
     503: Problem;
 };

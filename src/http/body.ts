@@ -2,7 +2,8 @@ import type { Context, Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { problem } from './problem';
 
-// Request bodies: JSON (and merge-patch JSON) only, up to the configured size, and valid UTF-8.
+// Request bodies, for the operations that take one: JSON (and merge-patch JSON) only, up to the
+// configured size, and valid UTF-8.
 // koa-bodyparser decodes with replacement characters, so a decoder in fatal mode watches the
 // same bytes as they arrive and refuses what is not UTF-8 (400) instead of storing U+FFFD.
 
@@ -22,6 +23,8 @@ export function jsonBody(limitBytes: number): Middleware {
     strict: true,
   });
   return async (ctx, next) => {
+    // An operation that takes no body ignores one (RFC 9110: content on a GET has no meaning).
+    if (!ctx.state.operation?.requestBody) return next();
     if (!hasBody(ctx) || !ctx.request.is(JSON_TYPES)) return parse(ctx, next);
     const decoder = new TextDecoder('utf-8', { fatal: true });
     let valid = true;
