@@ -5,8 +5,9 @@ import { hash, verify } from '@node-rs/bcrypt';
 export const MAX_PASSWORD_BYTES = 72; // bcrypt ignores everything after byte 72
 
 export function hashPassword(password: string, cost: number): Promise<string> {
-  // Longer passwords are refused by validation first; rejectLongPasswords keeps bcrypt honest too.
-  return hash(password, { cost, rejectLongPasswords: true });
+  // bcrypt would silently ignore bytes past 72: never hash what it would cut.
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) throw new RangeError('password longer than 72 bytes');
+  return hash(password, cost);
 }
 
 let dummyHash: Promise<string> | undefined;
@@ -18,7 +19,7 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function verifyPassword(password: string, storedHash: string | null, cost: number): Promise<boolean> {
   if (storedHash === null) {
-    dummyHash ??= hash('dummy password, never matches', { cost });
+    dummyHash ??= hash('dummy password, never matches', cost);
     await verify(password, await dummyHash);
     return false;
   }
