@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import Koa from 'koa';
 import type { Knex } from 'knex';
@@ -75,7 +76,8 @@ function rateLimitRedis(config: Config): Redis | undefined {
 export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   const contract = loadContract();
   const tokens: TokenSettings = {
-    secret: jwtSecret,
+    // Imported once as a key object: jose would otherwise import the raw bytes on every request.
+    secret: crypto.createSecretKey(jwtSecret),
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.ttlSeconds,

@@ -83,5 +83,10 @@ export async function createBackend(contract: Contract, handlers: HandlerTable, 
   });
   api.registerSecurityHandler('bearerAuth', bearerAuth);
   await api.init();
+  // The router rebuilds its operation list (lodash over the whole document) on every match, and
+  // a request is matched twice (src/http/route-match.ts, then handleRequest). The document does
+  // not change after init: build the list once.
+  const operations = api.router.getOperations();
+  api.router.getOperations = () => operations;
   return api;
 }

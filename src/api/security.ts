@@ -3,6 +3,7 @@ import type { Context } from 'openapi-backend';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { InvalidToken } from '../http/errors';
+import { VerifiedTokenCache } from '../auth/token-cache';
 import { bearerToken, TokenRejected, verifyToken, type TokenSettings } from '../auth/tokens';
 import type { UserService } from '../services/users';
 
@@ -16,10 +17,16 @@ export interface Caller {
  * handlers read from the context. A throw here reaches the unauthorizedHandler.
  */
 export function bearerAuth(config: Config, tokens: TokenSettings, users: UserService, log: Logger) {
+  const verifiedTokens = new VerifiedTokenCache();
+
   async function authenticate(c: Context): Promise<Caller> {
     const header = c.request.headers.authorization;
     const token = bearerToken(Array.isArray(header) ? header[0] : header);
-    const verified = await verifyToken(token, tokens);
+    let verified = verifiedTokens.get(token);
+    if (!verified) {
+      verified = await verifyToken(token, tokens);
+      verifiedTokens.set(token, verified);
+    }
     if (!(await users.exists(verified.userId))) {
       // Development tokens from `npm run dev:token` ask for their user to be created on first use.
       const devProvision = config.env !== 'production' && verified.claims.dev_provision === true;

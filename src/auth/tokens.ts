@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { IdentityProviderUnavailable, InvalidToken, MissingAuthentication, TokenExpired } from '../http/errors';
 
@@ -8,7 +9,7 @@ import { IdentityProviderUnavailable, InvalidToken, MissingAuthentication, Token
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 
 export interface TokenSettings {
-  secret: Uint8Array;
+  secret: Uint8Array | KeyObject;
   issuer?: string;
   audience?: string;
   ttlSeconds: number;
