@@ -59,3 +59,38 @@ describe(`row level security on ${engineName}`, () => {
     expect(found.rows[0].found).toBe(true);
   });
 });
+
+describe('the service with DB_ROW_LEVEL_SECURITY=on', () => {
+  let secured: TestApp;
+  beforeAll(async () => {
+    secured = await startTestApp({ DB_ROW_LEVEL_SECURITY: 'on' });
+  });
+  afterAll(() => secured.stop());
+
+  test('every task operation works inside the policy, and users stay apart', async () => {
+    const carol = await secured.clientFor('carol');
+    const dave = await secured.clientFor('dave');
+    const created = (await sdk.createTask({ client: carol, body: { title: 'under RLS' } })).data!;
+    expect((await sdk.listTasks({ client: carol })).data!.map((t) => t.id)).toEqual([created.id]);
+    expect((await sdk.getTask({ client: carol, path: { task_id: created.id } })).data!.title).toBe('under RLS');
+    expect((await sdk.updateTask({ client: carol, path: { task_id: created.id }, body: { priority: 'high' } })).data!.version).toBe(2);
+    expect((await sdk.toggleTask({ client: carol, path: { task_id: created.id } })).data!.completed).toBe(true);
+    expect((await sdk.listTasks({ client: dave })).data).toEqual([]);
+    expect((await sdk.getTask({ client: dave, path: { task_id: created.id } })).response.status).toBe(404);
+    expect((await sdk.deleteTask({ client: dave, path: { task_id: created.id } })).response.status).toBe(404);
+    expect((await sdk.deleteTask({ client: carol, path: { task_id: created.id } })).response.status).toBe(204);
+  });
+
+  test('the 403 mode works under the policy too', async () => {
+    const strict = await startTestApp({ DB_ROW_LEVEL_SECURITY: 'on', CROSS_USER_TASK_STATUS: '403' });
+    try {
+      const erin = await strict.clientFor('erin');
+      const frank = await strict.clientFor('frank');
+      const task = (await sdk.createTask({ client: erin, body: { title: "erin's" } })).data!;
+      expect((await sdk.getTask({ client: frank, path: { task_id: task.id } })).response.status).toBe(403);
+      expect((await sdk.getTask({ client: frank, path: { task_id: '7d444840-9dc0-11d1-b245-5ffdce74fad2' } })).response.status).toBe(404);
+    } finally {
+      await strict.stop();
+    }
+  });
+});
