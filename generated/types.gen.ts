@@ -552,7 +552,7 @@ export type RegisterData = {
 
 export type RegisterErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -568,7 +568,7 @@ export type RegisterErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -612,7 +612,7 @@ export type LoginData = {
 
 export type LoginErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -628,7 +628,7 @@ export type LoginErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -746,7 +746,7 @@ export type RegisterApiData = {
 
 export type RegisterApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -762,7 +762,7 @@ export type RegisterApiErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -806,7 +806,7 @@ export type LoginApiData = {
 
 export type LoginApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -822,7 +822,7 @@ export type LoginApiErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1014,7 +1014,7 @@ export type CreateTaskData = {
 
 export type CreateTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1034,7 +1034,7 @@ export type CreateTaskErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1085,7 +1085,7 @@ export type DeleteTaskData = {
 
 export type DeleteTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1113,7 +1113,7 @@ export type DeleteTaskErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1223,7 +1223,7 @@ export type UpdateTaskData = {
 
 export type UpdateTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1251,7 +1251,7 @@ export type UpdateTaskErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1302,7 +1302,7 @@ export type ReplaceTaskData = {
 
 export type ReplaceTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1330,7 +1330,7 @@ export type ReplaceTaskErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1381,7 +1381,7 @@ export type ToggleTaskData = {
 
 export type ToggleTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1409,7 +1409,7 @@ export type ToggleTaskErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1460,7 +1460,7 @@ export type CompleteTaskData = {
 
 export type CompleteTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1488,7 +1488,7 @@ export type CompleteTaskErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1602,7 +1602,7 @@ export type CreateTaskApiData = {
 
 export type CreateTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1622,7 +1622,7 @@ export type CreateTaskApiErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1673,7 +1673,7 @@ export type DeleteTaskApiData = {
 
 export type DeleteTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1701,7 +1701,7 @@ export type DeleteTaskApiErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1811,7 +1811,7 @@ export type UpdateTaskApiData = {
 
 export type UpdateTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1839,7 +1839,7 @@ export type UpdateTaskApiErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1890,7 +1890,7 @@ export type ReplaceTaskApiData = {
 
 export type ReplaceTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1918,7 +1918,7 @@ export type ReplaceTaskApiErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -1969,7 +1969,7 @@ export type ToggleTaskApiData = {
 
 export type ToggleTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -1997,7 +1997,7 @@ export type ToggleTaskApiErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -2048,7 +2048,7 @@ export type CompleteTaskApiData = {
 
 export type CompleteTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -2076,7 +2076,7 @@ export type CompleteTaskApiErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -2196,7 +2196,7 @@ export type CreateTaskForUserData = {
 
 export type CreateTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -2216,7 +2216,7 @@ export type CreateTaskForUserErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -2271,7 +2271,7 @@ export type DeleteTaskForUserData = {
 
 export type DeleteTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -2299,7 +2299,7 @@ export type DeleteTaskForUserErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -2412,7 +2412,7 @@ export type UpdateTaskForUserData = {
 
 export type UpdateTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -2440,7 +2440,7 @@ export type UpdateTaskForUserErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -2495,7 +2495,7 @@ export type ReplaceTaskForUserData = {
 
 export type ReplaceTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -2523,7 +2523,7 @@ export type ReplaceTaskForUserErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -2578,7 +2578,7 @@ export type ToggleTaskForUserData = {
 
 export type ToggleTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -2606,7 +2606,7 @@ export type ToggleTaskForUserErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**
@@ -2661,7 +2661,7 @@ export type CompleteTaskForUserData = {
 
 export type CompleteTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, or not valid UTF-8.
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
      */
     400: Problem;
     /**
@@ -2689,7 +2689,7 @@ export type CompleteTaskForUserErrors = {
      */
     413: Problem;
     /**
-     * The body's `Content-Type` is not one this operation accepts.
+     * The body's `Content-Type` is not one this operation accepts, or it is compressed (`Content-Encoding` other than identity).
      */
     415: Problem;
     /**

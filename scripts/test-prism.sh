@@ -3,9 +3,10 @@
 # `prism proxy openapi.yaml … --errors` (@stoplight/prism-cli), an independent validator: any
 # exchange that breaks openapi.yaml fails the test that made it, and so this script.
 #
-#   scripts/test-prism.sh                      # tests/api on embedded PGlite
-#   scripts/test-prism.sh tests/api/tasks-crud.test.ts -t 'PATCH'   # any jest arguments
-#   TEST_DATABASE_URL=postgres://… scripts/test-prism.sh            # on a PostgreSQL server
+#   scripts/test-prism.sh                                      # tests/api on embedded PGlite
+#   scripts/test-prism.sh tests/api/tasks-crud.test.ts -t PATCH   # any jest arguments
+#   scripts/test-prism.sh --json --outputFile=prism.json          # still tests/api
+#   TEST_DATABASE_URL=postgres://… scripts/test-prism.sh          # on a PostgreSQL server
 #
 # Tests whose point is the service's own answer to a request that breaks the contract are
 # marked `directOnly(PRISM_ANSWERS.…)` (tests/helpers/prism.ts) and skipped here: Prism answers
@@ -18,8 +19,13 @@ log_dir=${PRISM_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/task-api-prism-XXXXXX")}
 export PRISM_LOG_DIR=$log_dir
 rm -f "$log_dir/forwarded-requests"
 
+# Jest arguments pass through; without a test path among them, the suite is tests/api.
 args=("$@")
-[ ${#args[@]} -eq 0 ] && args=(tests/api)
+has_path=false
+for arg in "$@"; do
+  case $arg in tests/*) has_path=true ;; esac
+done
+$has_path || args=(tests/api "${args[@]}")
 
 # Every request makes two more hops (Prism, and the router behind it): give hooks and tests
 # more time than the direct run's 30 s on a busy two-core machine.

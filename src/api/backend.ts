@@ -11,6 +11,9 @@ import { toFieldErrors } from './validation-errors';
 // The contract made executable: routing by operationId, security, request validation.
 // Every system handler is registered so that nothing unvalidated reaches a handler.
 
+/** A body with thousands of unknown keys gets the first hundred named, not a megabyte of errors. */
+const MAX_FIELD_ERRORS = 100;
+
 type SecurityHandler = (c: Context, ctx: KoaContext) => Promise<Caller>;
 
 /** Identity never comes from the request: a user_id in the path, query or body is only checked. */
@@ -26,11 +29,20 @@ function familyPrefix(path: string): string {
   return at > 0 ? path.slice(0, at) : '';
 }
 
+/**
+ * format: uuid (ajv-formats) also admits the URN form `urn:uuid:<uuid>`; the task is the same,
+ * so path ids reach handlers as the bare UUID the database knows.
+ */
+function bareIds(params: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!params?.task_id?.toLowerCase().startsWith('urn:uuid:')) return params;
+  return { ...params, task_id: params.task_id.slice('urn:uuid:'.length) };
+}
+
 function requestFor(c: Context, ctx: KoaContext): OperationRequest<OperationId> {
   const ifMatch = c.request.headers['if-match'];
   return {
     body: c.request.requestBody,
-    path: c.request.params,
+    path: bareIds(c.request.params as Record<string, string> | undefined),
     query: c.request.query,
     userId: (c.security?.bearerAuth as Caller | undefined)?.userId ?? '',
     ifMatch: Array.isArray(ifMatch) ? ifMatch.join(', ') : ifMatch,
@@ -75,7 +87,7 @@ export async function createBackend(contract: Contract, handlers: HandlerTable, 
       throw (c.security?.bearerAuth as { error?: unknown } | undefined)?.error ?? problem(401, 'Missing authentication');
     },
     validationFail: (c: Context) => {
-      throw validationProblem(toFieldErrors(c.validation.errors ?? []));
+      throw validationProblem(toFieldErrors(c.validation.errors ?? []).slice(0, MAX_FIELD_ERRORS));
     },
     preOperationHandler: (c: Context) => {
       assertSameOwner(c, c.security?.bearerAuth as Caller | undefined);

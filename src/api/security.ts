@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { InvalidToken } from '../http/errors';
 import { VerifiedTokenCache } from '../auth/token-cache';
-import { bearerToken, TokenRejected, verifyToken, type TokenSettings } from '../auth/tokens';
+import { bearerToken, LOCAL_ACCOUNT_CLAIM, TokenRejected, verifyToken, type TokenSettings } from '../auth/tokens';
 import type { UserService } from '../services/users';
 
 export interface Caller {
@@ -29,8 +29,10 @@ export function bearerAuth(config: Config, tokens: TokenSettings, users: UserSer
     }
     if (!(await users.exists(verified.userId))) {
       // Development tokens from `npm run dev:token` ask for their user to be created on first use.
+      // An account of this service that no longer exists was deleted: it never comes back.
+      const ownAccount = verified.claims[LOCAL_ACCOUNT_CLAIM] === true;
       const devProvision = config.env !== 'production' && verified.claims.dev_provision === true;
-      if (!config.provisionUsers && !devProvision) throw new TokenRejected('unknown_user', InvalidToken());
+      if (ownAccount || (!config.provisionUsers && !devProvision)) throw new TokenRejected('unknown_user', InvalidToken());
       await users.provision(verified.userId, verified.email);
     }
     return { userId: verified.userId };

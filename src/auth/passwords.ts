@@ -18,7 +18,9 @@ let dummyHash: Promise<string> | undefined;
  * as long whether or not the email exists.
  */
 export async function verifyPassword(password: string, storedHash: string | null, cost: number): Promise<boolean> {
-  if (storedHash === null) {
+  // bcrypt compares only the first 72 bytes; no stored password is longer, so a longer one is
+  // wrong (checked against the dummy hash all the same, so it takes as long).
+  if (storedHash === null || Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
     dummyHash ??= hash('dummy password, never matches', cost);
     await verify(password, await dummyHash);
     return false;

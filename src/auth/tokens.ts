@@ -100,9 +100,12 @@ export async function verifyToken(token: string, settings: TokenSettings): Promi
   return { userId, email, claims };
 }
 
+/** Marks tokens this service issued for its own accounts: their users are never provisioned. */
+export const LOCAL_ACCOUNT_CLAIM = 'local_account';
+
 /** A token for a user of this service: HS256, `sub`, `iat`, `exp`, and `iss`/`aud` when configured. */
 export async function issueToken(userId: string, settings: TokenSettings): Promise<{ token: string; expiresIn: number }> {
-  let jwt = new SignJWT({})
+  let jwt = new SignJWT({ [LOCAL_ACCOUNT_CLAIM]: true })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuedAt()

@@ -19,6 +19,7 @@ const CONNECTION_MESSAGES = [
   'Query read timeout',
   'Client has encountered a connection error',
   'Connection ended unexpectedly',
+  'timeout expired', // pg: connectionTimeoutMillis passed while connecting
 ];
 
 /** Objection wraps driver errors (db-errors' DBError); the driver's own error is `nativeError`. */

@@ -44,7 +44,30 @@ export function jsonBody(limitBytes: number): Middleware {
         valid = false;
       }
       if (!valid) throw problem(400, 'The request body is not valid UTF-8');
+      const unstorable = unstorableText(ctx.request.body);
+      if (unstorable !== undefined) {
+        throw problem(400, `The request body holds a NUL character or an unpaired surrogate at ${unstorable || '/'}`);
+      }
       await next();
     });
   };
+}
+
+/**
+ * The JSON pointer of the first string PostgreSQL text cannot hold exactly (U+0000) or that is
+ * not Unicode (an unpaired surrogate, which would be stored as U+FFFD), or undefined.
+ */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function unstorableText(value: unknown, pointer = '', depth = 0): string | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? pointer : undefined;
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const escaped = key.replace(/~/g, '~0').replace(/\//g, '~1');
+    if (UNSTORABLE.test(key)) return `${pointer}/${escaped}`;
+    const found = unstorableText(item, `${pointer}/${escaped}`, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

@@ -45,6 +45,8 @@ export const errorHandler = (log: Logger): Middleware => async (ctx, next) => {
     }
     ctx.status = p.status;
     ctx.set(p.headers);
+    // The rest of an over-limit body is never read: the connection cannot carry another request.
+    if (p.status === 413) ctx.set('Connection', 'close');
     ctx.type = 'application/problem+json';
     ctx.body = p.toBody(ctx.path, ctx.state.requestId);
   }

@@ -47,6 +47,11 @@ export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next)
   if (consumes.length > 0 && hasBody(ctx) && ctx.request.is(consumes) === false) {
     throw problem(415, `Content-Type must be ${consumes.join(' or ')}`);
   }
+  const encoding = ctx.get('Content-Encoding').trim().toLowerCase();
+  if (consumes.length > 0 && hasBody(ctx) && encoding !== '' && encoding !== 'identity') {
+    // Bodies are small JSON: compressed ones are refused rather than inflated (no zip bombs).
+    throw problem(415, `Content-Encoding ${encoding} is not supported; send the body uncompressed`);
+  }
   await next();
 };
 

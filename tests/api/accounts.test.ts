@@ -3,6 +3,7 @@ import { createClient } from '../../generated/client';
 import { decodeJwt } from 'jose';
 import { contractFetch } from '../helpers/contract';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { directOnly, PRISM_ANSWERS } from '../helpers/prism';
 
 let app: TestApp;
 let counter = 0;
@@ -75,7 +76,7 @@ describe('registration', () => {
     expect(await res.json()).toMatchObject({ status: 409, detail: 'An account with this email already exists' });
   });
 
-  test.each([
+  directOnly(PRISM_ANSWERS.invalidRequest).each([
     ['a missing password', { email: 'a@example.org' }, '/password', 'required'],
     ['an unknown property', { email: 'a@example.org', password: PASSWORD, admin: true }, '/admin', 'additionalProperties'],
     ['a password of 7 characters', { email: 'a@example.org', password: 'short12' }, '/password', 'minLength'],
@@ -161,7 +162,7 @@ describe('login', () => {
     expect(res.status).toBe(401);
   });
 
-  test('a malformed login body is a 422', async () => {
+  directOnly(PRISM_ANSWERS.invalidRequest)('a malformed login body is a 422', async () => {
     const res = await post('/auth/login', { email: 'a@example.org' });
     expect(res.status).toBe(422);
     expect((await res.json()).errors[0]).toMatchObject({ field: '/password', rule: 'required' });
@@ -169,7 +170,7 @@ describe('login', () => {
 });
 
 describe('the account itself', () => {
-  test('GET /auth/me without a token is 401 Missing authentication', async () => {
+  directOnly(PRISM_ANSWERS.missingCredentials)('GET /auth/me without a token is 401 Missing authentication', async () => {
     const res = await app.request('/auth/me');
     expect(res.status).toBe(401);
     expect((await res.json()).detail).toBe('Missing authentication');

@@ -9,6 +9,7 @@ import { createClient } from '../../generated/client';
 import { contractFetch } from '../helpers/contract';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { TEST_SECRET, tokenFor } from '../helpers/tokens';
+import { directOnly, PRISM_ANSWERS } from '../helpers/prism';
 
 // Bearer authentication: which tokens are refused and with which `detail`, where the caller's id
 // comes from, users provisioned on first use, external (non-UUID) ids, and X-Request-Id.
@@ -105,7 +106,7 @@ describe('a request without a bearer token', () => {
     expect(securedOps.every((op) => op.template.includes('/tasks') || op.template.endsWith('/auth/me'))).toBe(true);
   });
 
-  test.each(securedOps)('$name without Authorization answers 401 Missing authentication', async (op) => {
+  directOnly(PRISM_ANSWERS.missingCredentials).each(securedOps)('$name without Authorization answers 401 Missing authentication', async (op) => {
     const body = validBodyFor(op.method, op.template);
     const res = await app.request(concreteUrl(op.template), {
       method: op.method,
@@ -117,7 +118,7 @@ describe('a request without a bearer token', () => {
     expect401({ res, json: JSON.parse(text) }, MISSING);
   });
 
-  test.each([
+  directOnly(PRISM_ANSWERS.missingCredentials).each([
     ['a Basic scheme', `Basic ${Buffer.from('alice:password').toString('base64')}`],
     ['"Bearer" with nothing after it', 'Bearer'],
     ['"Bearer " with only spaces after it', 'Bearer    '],
@@ -129,13 +130,13 @@ describe('a request without a bearer token', () => {
     expect401(sent, MISSING);
   });
 
-  test('a valid token in the query string (?access_token=…) is not accepted', async () => {
+  directOnly(PRISM_ANSWERS.missingCredentials)('a valid token in the query string (?access_token=…) is not accepted', async () => {
     const sent = await get(app, `/tasks?access_token=${encodeURIComponent(aliceToken)}`);
 
     expect401(sent, MISSING);
   });
 
-  test('the scheme name is case-insensitive (RFC 7235): "bearer <token>" is accepted', async () => {
+  directOnly(PRISM_ANSWERS.lowercaseBearer)('the scheme name is case-insensitive (RFC 7235): "bearer <token>" is accepted', async () => {
     const sent = await get(app, '/tasks', { authorization: `bearer ${aliceToken}` });
 
     expect(sent.res.status).toBe(200);
@@ -441,7 +442,7 @@ describe('X-Request-Id', () => {
     expect(first.headers.get('x-request-id')).not.toBe(second.headers.get('x-request-id'));
   });
 
-  test('a 401 echoes the id too, in the header and in the problem body when it carries one', async () => {
+  directOnly(PRISM_ANSWERS.missingCredentials)('a 401 echoes the id too, in the header and in the problem body when it carries one', async () => {
     const sent = await get(app, '/tasks', { 'x-request-id': 'trace-401' });
 
     expect401(sent, MISSING);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import type { OpenAPIV3 } from 'openapi-types';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { directOnly, PRISM_ANSWERS } from '../helpers/prism';
 
 // Two users, alice and bob: nothing bob does through any task route may reveal or change one of
 // alice's tasks. The operations are read off openapi.yaml, so a route added to the contract is
@@ -255,7 +256,7 @@ describe("another user's task answers 404, exactly like a task that does not exi
     expect(sent.res.status).toBe(op.success);
   });
 
-  test('a task bob creates with the id of alice\'s task gets its own id and leaves hers alone', async () => {
+  directOnly(PRISM_ANSWERS.readOnlyEcho)('a task bob creates with the id of alice\'s task gets its own id and leaves hers alone', async () => {
     const task = await createTask(app, aliceToken, { title: 'Alice original' });
     const before = await snapshot(app, aliceToken, task.id);
 
@@ -421,7 +422,7 @@ describe('a user_id that is not the caller answers 403', () => {
 });
 
 describe('order of checks: 401, then 422, then 403/404', () => {
-  test.each(byIdOps)('$name with a malformed task id answers 422 on task_id, for another user and an unknown owner alike', async (op) => {
+  directOnly(PRISM_ANSWERS.invalidRequest).each(byIdOps)('$name with a malformed task id answers 422 on task_id, for another user and an unknown owner alike', async (op) => {
     for (const userId of ['bob', 'alice']) {
       const sent = await call(app, aliceToken, op, { taskId: 'not-a-uuid', userId }, bodyFor(op));
       expectProblem(sent, 422);
@@ -429,26 +430,26 @@ describe('order of checks: 401, then 422, then 403/404', () => {
     }
   });
 
-  test('a malformed id with a mismatched query user_id is a 422, not a 403', async () => {
+  directOnly(PRISM_ANSWERS.invalidRequest)('a malformed id with a mismatched query user_id is a 422, not a 403', async () => {
     const sent = await send(app, aliceToken, 'GET', '/tasks/not-a-uuid?user_id=bob');
     expectProblem(sent, 422);
     expect(sent.json.errors).toEqual([expect.objectContaining({ location: 'path', field: 'task_id' })]);
   });
 
-  test('an invalid body with a mismatched body user_id is a 422, not a 403', async () => {
+  directOnly(PRISM_ANSWERS.invalidRequest)('an invalid body with a mismatched body user_id is a 422, not a 403', async () => {
     const task = await createTask(app, aliceToken, { title: 'Alice order' });
     const sent = await send(app, aliceToken, 'PATCH', `/tasks/${task.id}`, { user_id: 'bob', priority: 'urgent' });
     expectProblem(sent, 422);
     expect(sent.json.errors).toEqual([expect.objectContaining({ location: 'body', field: '/priority', rule: 'enum' })]);
   });
 
-  test('an over-long path user_id is a 422, not a 403', async () => {
+  directOnly(PRISM_ANSWERS.invalidRequest)('an over-long path user_id is a 422, not a 403', async () => {
     const sent = await send(app, aliceToken, 'GET', `/api/${'x'.repeat(256)}/tasks`);
     expectProblem(sent, 422);
     expect(sent.json.errors).toEqual([expect.objectContaining({ location: 'path', field: 'user_id', rule: 'maxLength' })]);
   });
 
-  test('an invalid body sent by bob to alice\'s task is a 422, exactly as for an unknown id', async () => {
+  directOnly(PRISM_ANSWERS.invalidRequest)('an invalid body sent by bob to alice\'s task is a 422, exactly as for an unknown id', async () => {
     const task = await createTask(app, aliceToken, { title: 'Alice invalid' });
     const unknownId = crypto.randomUUID();
 
@@ -463,19 +464,19 @@ describe('order of checks: 401, then 422, then 403/404', () => {
     expectProblem(await send(app, aliceToken, 'GET', `/api/bob/tasks/${crypto.randomUUID()}`), 403, OWNER_MISMATCH);
   });
 
-  test.each(byIdOps)('$name without a token answers 401 even with a malformed id or another user', async (op) => {
+  directOnly(PRISM_ANSWERS.missingCredentials).each(byIdOps)('$name without a token answers 401 even with a malformed id or another user', async (op) => {
     for (const userId of ['alice', 'bob']) {
       expectProblem(await call(app, undefined, op, { taskId: 'not-a-uuid', userId }, bodyFor(op)), 401, 'Missing authentication');
       expectProblem(await call(app, undefined, op, { taskId: crypto.randomUUID(), userId }, bodyFor(op)), 401, 'Missing authentication');
     }
   });
 
-  test('a bad token with an invalid body answers 401, not 422', async () => {
+  directOnly(PRISM_ANSWERS.invalidRequest)('a bad token with an invalid body answers 401, not 422', async () => {
     const sent = await send(app, 'not.a.token', 'POST', '/api/bob/tasks', { colour: 'red' });
     expectProblem(sent, 401, 'Invalid token');
   });
 
-  test('no token on a list with an invalid limit answers 401, not 422', async () => {
+  directOnly(PRISM_ANSWERS.missingCredentials)('no token on a list with an invalid limit answers 401, not 422', async () => {
     for (const op of listOps) {
       expectProblem(await send(app, undefined, 'GET', urlFor(op, { userId: 'bob' }, { limit: '0', user_id: 'bob' })), 401, 'Missing authentication');
     }
@@ -527,7 +528,7 @@ describe('with CROSS_USER_TASK_STATUS=403', () => {
     expect(tasks.every((t) => t.user_id === 'bob')).toBe(true);
   });
 
-  test('a malformed task id is still a 422 before the ownership check', async () => {
+  directOnly(PRISM_ANSWERS.invalidRequest)('a malformed task id is still a 422 before the ownership check', async () => {
     const sent = await send(strict, bob, 'GET', '/tasks/not-a-uuid');
     expectProblem(sent, 422);
   });

@@ -1,7 +1,9 @@
+import http from 'node:http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import OpenAPIBackend, { type Operation } from 'openapi-backend';
 import { loadContract } from '../../src/spec';
+import { bypassesPrism, prismEnabled, prismUrl, UPSTREAM_HEADER } from './prism';
 
 // Every response a test sees goes through `contractFetch`, which checks it against openapi.yaml:
 // the status is declared for the operation, the content type is declared for that status, the
@@ -95,10 +97,82 @@ async function check(method: string, url: URL, response: Response): Promise<stri
   return problems;
 }
 
+/**
+ * One request on a connection of its own, as a fetch Response. Towards Prism a pooled keep-alive
+ * connection can be closed by Prism's idle timeout just as it is reused (on a busy machine, a
+ * test that waits a few seconds between requests hits it): without keep-alive that cannot happen.
+ */
+function sendOnce(target: string, method: string, headers: Headers, body: ArrayBuffer | undefined): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const outgoing: http.OutgoingHttpHeaders = {};
+    headers.forEach((value, name) => {
+      outgoing[name] = value;
+    });
+    if (body && body.byteLength > 0) outgoing['content-length'] = String(body.byteLength);
+    else if (['POST', 'PUT'].includes(method)) outgoing['content-length'] = '0';
+    const req = http.request(target, { method, headers: outgoing, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const back = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) back.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        const status = res.statusCode ?? 0;
+        const payload = [204, 205, 304].includes(status) ? null : Buffer.concat(chunks);
+        resolve(new Response(payload, { status, statusText: res.statusMessage, headers: back }));
+      });
+    });
+    req.on('error', reject);
+    req.end(body && body.byteLength > 0 ? Buffer.from(body) : undefined);
+  });
+}
+
+/**
+ * Behind Prism (PRISM_PROXY=1): the same request, sent through the run's Prism proxy to the
+ * service at the request's origin (see prism.ts). Prism's own verdicts fail the test: an answer
+ * it generated instead of the service's (a request or response that breaks the contract) or an
+ * `sl-violations` header.
+ */
+async function throughPrism(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (bypassesPrism(request.method, url.pathname)) return fetch(request);
+  const proxy = prismUrl();
+  const headers = new Headers(request.headers);
+  headers.set(UPSTREAM_HEADER, url.origin);
+  const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
+  const where = `${request.method} ${url.pathname}${url.search}`;
+  let response: Response;
+  try {
+    response = await sendOnce(`${proxy}${url.pathname}${url.search}`, request.method, headers, body);
+  } catch (error) {
+    const message = `${where}: no answer from Prism at ${proxy}: ${String(error)}`;
+    // The SDK turns a throwing fetch into `{ error }`, which would hide this message: print it too.
+    console.error(message);
+    throw new Error(message, { cause: error });
+  }
+  // As fetch would have it: the URL asked for (the service's), which tests resolve Links against.
+  Object.defineProperty(response, 'url', { value: request.url });
+  const found: string[] = [];
+  const reported = response.headers.get('sl-violations');
+  if (reported) found.push(`${where} → ${response.status}: Prism reports violations: ${reported}`);
+  if (!response.headers.get('x-request-id')) {
+    // Only the service sets X-Request-Id: without it, the answer is Prism's own.
+    const text = await response.clone().text();
+    found.push(`${where} → ${response.status}: answered by Prism, not by the service: ${text.slice(0, 4000)}`);
+  }
+  if (found.length > 0) {
+    violations.push(...found);
+    const message = `Prism (openapi.yaml) rejects this exchange:\n  ${found.join('\n  ')}`;
+    console.error(message);
+    throw new Error(message);
+  }
+  return response;
+}
+
 /** fetch, plus a contract check of the response. A violation fails the test that caused it. */
 export async function contractFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
-  const response = await fetch(request);
+  const response = prismEnabled ? await throughPrism(request.clone()) : await fetch(request);
   const found = await check(request.method, new URL(request.url), response);
   if (found.length > 0) {
     violations.push(...found);

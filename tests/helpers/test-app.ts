@@ -13,6 +13,9 @@ import { TEST_SECRET, tokenFor } from './tokens';
 
 // The real stack for a test file: the Koa app on port 0 over a fresh database, a generated-SDK
 // client whose every response is checked against the contract, and helpers for users and tokens.
+// With PRISM_PROXY=1 every request made through `contractFetch` (clients, `request()`) goes to
+// the service through the run's `prism proxy --errors` (see prism.ts); `baseUrl` stays the
+// service's own origin, which is what it writes in `Link` and `servers`.
 
 export interface TestApp {
   baseUrl: string;
