@@ -2,7 +2,6 @@ import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { InvalidToken } from '../http/errors';
 import { VerifiedTokenCache } from '../auth/token-cache';
 import { bearerToken, LOCAL_ACCOUNT_CLAIM, TokenRejected, verifyToken, type TokenSettings } from '../auth/tokens';
 import type { UserService } from '../services/users';
@@ -12,9 +11,9 @@ export interface Caller {
 }
 
 /**
- * openapi-backend's handler for the `bearerAuth` scheme: verifies the token, checks that its
- * user exists (so a deleted account is locked out at once), and returns the caller, which
- * handlers read from the context. A throw here reaches the unauthorizedHandler.
+ * openapi-backend's handler for the `bearerAuth` scheme: verifies the token (signature, claims)
+ * and returns the caller, which handlers read from the context. A throw here reaches the
+ * unauthorizedHandler.
  */
 export function bearerAuth(config: Config, tokens: TokenSettings, users: UserService, log: Logger) {
   const verifiedTokens = new VerifiedTokenCache();
@@ -27,12 +26,12 @@ export function bearerAuth(config: Config, tokens: TokenSettings, users: UserSer
       verified = await verifyToken(token, tokens);
       verifiedTokens.set(token, verified);
     }
-    if (!(await users.exists(verified.userId))) {
-      // Development tokens from `npm run dev:token` ask for their user to be created on first use.
-      // An account of this service that no longer exists was deleted: it never comes back.
-      const ownAccount = verified.claims[LOCAL_ACCOUNT_CLAIM] === true;
-      const devProvision = config.env !== 'production' && verified.claims.dev_provision === true;
-      if (ownAccount || (!config.provisionUsers && !devProvision)) throw new TokenRejected('unknown_user', InvalidToken());
+    // Whether the user still exists is checked where the request first reaches the database
+    // (src/services); only a token whose user may be created on first use is looked up here.
+    // An account of this service that no longer exists was deleted: it never comes back.
+    const ownAccount = verified.claims[LOCAL_ACCOUNT_CLAIM] === true;
+    const devProvision = config.env !== 'production' && verified.claims.dev_provision === true;
+    if (!ownAccount && (config.provisionUsers || devProvision) && !(await users.exists(verified.userId))) {
       await users.provision(verified.userId, verified.email);
     }
     return { userId: verified.userId };

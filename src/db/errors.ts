@@ -45,3 +45,8 @@ export function mapDatabaseError(err: unknown): HttpProblem | undefined {
   if (code === '23505') return Conflict('A resource with the same unique value already exists');
   return undefined;
 }
+
+/** An insert or update that names a row another table does not have (23503). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  return (driverError(err) as { code?: unknown } | null)?.code === '23503';
+}

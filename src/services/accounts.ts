@@ -104,7 +104,9 @@ export function accountService({ knex, log, tokens, throttle, bcryptCost }: Acco
 
     /** Deletes the account; its tasks go with it (ON DELETE CASCADE). */
     async deleteAccount(userId: string): Promise<void> {
-      await User.query(knex).deleteById(userId);
+      // returning(): PGlite's knex dialect answers a delete with a raw result, not a count.
+      const deleted = (await User.query(knex).delete().where('id', userId).returning('id')) as unknown as unknown[];
+      if (deleted.length === 0) throw InvalidToken();
       log.info({ event: 'auth.account_deleted', user_id: userId });
     },
   };

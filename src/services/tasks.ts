@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { CallerScope } from '../db/scope';
 import type { Logger } from 'pino';
-import { StaleETag, TaskNotFound, TaskOfAnotherUser } from '../http/errors';
+import { isForeignKeyViolation } from '../db/errors';
+import { InvalidToken, StaleETag, TaskNotFound, TaskOfAnotherUser } from '../http/errors';
+import { User } from '../models/User';
 import { etagFor, ifMatchAllows } from '../http/etag';
 import { Task, type TaskFields, type TaskPriority, type TaskStatus } from '../models/Task';
 import { decodeCursor, encodeCursor, parseSort, type Position, type Sort } from './cursor';
@@ -99,8 +101,20 @@ function positionOf(task: Task, sort: Sort): Position {
 }
 
 export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps) {
+  /**
+   * Authentication checks the token, not the database: whether its user still exists is asked
+   * only when a query comes back empty (or an insert finds no such user), so the common request
+   * makes one round trip. A deleted account is still refused (401) at its first request.
+   */
+  async function assertCallerExists(userId: string, db: Knex): Promise<void> {
+    if (await User.query(db).select('id').findById(userId)) return;
+    log.info({ event: 'auth.token_rejected', reason: 'unknown_user', user_id: userId });
+    throw InvalidToken();
+  }
+
   /** The 404 for a task outside the caller's scope, or 403 in CROSS_USER_TASK_STATUS=403 mode. */
-  async function notFound(taskId: string, db: Knex): Promise<Error> {
+  async function notFound(userId: string, taskId: string, db: Knex): Promise<Error> {
+    await assertCallerExists(userId, db);
     if (crossUserTaskStatus === 403 && (await Task.existsForAnyOwner(taskId, db))) return TaskOfAnotherUser();
     return TaskNotFound();
   }
@@ -108,7 +122,7 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
   /** The caller's task, locked for the rest of the transaction, after its If-Match check. */
   async function lockForWrite(trx: Knex.Transaction, userId: string, taskId: string, ifMatch: string | undefined): Promise<Task> {
     const current = await Task.ownedBy(userId, trx).where('tasks.id', taskId).forUpdate().first();
-    if (!current) throw await notFound(taskId, trx);
+    if (!current) throw await notFound(userId, taskId, trx);
     if (!ifMatchAllows(ifMatch, current.version)) throw StaleETag(etagFor(current.version));
     return current;
   }
@@ -149,7 +163,7 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
       const sort = parseSort(options.sort);
       const filterKey = filterKeyOf(options);
       const position = options.cursor === undefined ? undefined : decodeCursor(options.cursor, sort, filterKey);
-      const rows = await scope.run(userId, (db) => {
+      const rows = await scope.run(userId, async (db) => {
         const base = () => {
           const query = Task.ownedBy(userId, db);
           if (options.status !== undefined) query.where('tasks.status', options.status);
@@ -159,7 +173,9 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
         };
         // One row past the page tells whether another page follows.
         const wanted = options.limit + 1;
-        return sort.key === 'due_date' ? dueDatePage(base, sort, position, wanted) : keysetSlice(base(), sort, position, wanted);
+        const page = await (sort.key === 'due_date' ? dueDatePage(base, sort, position, wanted) : keysetSlice(base(), sort, position, wanted));
+        if (page.length === 0) await assertCallerExists(userId, db);
+        return page;
       });
       const tasks = rows.slice(0, options.limit);
       const more = rows.length > options.limit;
@@ -169,7 +185,7 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
     get(userId: string, taskId: string): Promise<Task> {
       return scope.run(userId, async (db) => {
         const task = await Task.ownedBy(userId, db).where('tasks.id', taskId).first();
-        if (!task) throw await notFound(taskId, db);
+        if (!task) throw await notFound(userId, taskId, db);
         return task;
       });
     },
@@ -177,11 +193,17 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
     async create(userId: string, input: TaskInput & { title: string }): Promise<Task> {
       const now = new Date();
       const fields = fieldsForCreate(input, now);
-      const task = await scope.run(userId, (db) =>
-        Task.query(db)
-          .insert({ ...fields, user_id: userId, created_at: now, updated_at: now } as never)
-          .returning('*'),
-      );
+      const task = await scope.run(userId, async (db) => {
+        try {
+          return await Task.query(db)
+            .insert({ ...fields, user_id: userId, created_at: now, updated_at: now } as never)
+            .returning('*');
+        } catch (err) {
+          // tasks.user_id references users: no such user means the account is gone.
+          if (isForeignKeyViolation(err)) await assertCallerExists(userId, db);
+          throw err;
+        }
+      });
       log.info({ event: 'task.created', user_id: userId, task_id: task.id });
       return task;
     },
