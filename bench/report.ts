@@ -3,7 +3,7 @@
 
 import type { RealisticResult, Stats } from './drive';
 
-export const SERVICE = 'service';
+export const SERVICE = 'service (RLS on)';
 export const BASELINE = 'baseline';
 export const SERVICE_NO_RLS = 'service (RLS off)';
 

@@ -420,7 +420,7 @@ async function main() {
     const s = result.sustained as { rssBeforeMb: number; rssPeakMb: number; rssAfterMb: number; growthPct: number; seconds: number };
     say(`memory over ${s.seconds} s sustained: RSS ${s.rssBeforeMb} MB → ${s.rssAfterMb} MB (${s.growthPct > 0 ? '+' : ''}${s.growthPct} %), peak ${s.rssPeakMb} MB; idle after warm-up: ` +
       Object.entries(idleRss).map(([l, mb]) => `${l} ${mb} MB`).join(', '));
-    say(`targets (${primary.label}${service ? ', its default configuration' : ''}; ✓ met, ✗ not met, · not judged):`);
+    say(`targets (${primary.label}${service ? ', the strictest configuration; the default is RLS off' : ''}; ✓ met, ✗ not met, · not judged):`);
     say(formatTargets(goals));
     for (const p of profiles) say(`\n${formatSummary(p)}`);
     const loadEnd = os.loadavg();
