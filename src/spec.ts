@@ -7,7 +7,8 @@ import type { OpenAPIV3 } from 'openapi-types';
 // The contract, read once at start-up from the repository root (found from here, so the same
 // code works from src/ under ts and from dist/src/ compiled).
 
-function findUp(file: string, from: string): string {
+/** The nearest `file` in `from` or a folder above it. */
+export function findUp(file: string, from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, file);
     if (fs.existsSync(candidate)) return candidate;

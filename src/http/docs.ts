@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
+import { findUp } from '../spec';
 import { problem } from './problem';
 
 // The human-facing routes outside the contract: the interactive reference (Swagger UI, served
@@ -27,18 +28,10 @@ const DOCS_CSP = [
 ].join('; ');
 const REDOC_CSP = DOCS_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self'; worker-src 'self' blob:");
 
-function findFile(name: string, from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, name);
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`${name} not found above ${from}`);
-  }
-}
-
 export function docsRouter(opts: { redocFile: string }) {
   const swaggerDir = getAbsoluteFSPath();
-  const page = fs.readFileSync(findFile('src/docs/swagger-ui.html', __dirname), 'utf8');
-  const init = fs.readFileSync(findFile('src/docs/init.js', __dirname), 'utf8');
+  const page = fs.readFileSync(findUp('src/docs/swagger-ui.html', __dirname), 'utf8');
+  const init = fs.readFileSync(findUp('src/docs/init.js', __dirname), 'utf8');
   const router = new Router();
 
   router.get('/docs', (ctx) => {
