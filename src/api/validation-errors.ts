@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { FieldError, FieldLocation } from '../http/problem';
+import { escapePointer, type FieldError, type FieldLocation } from '../http/problem';
 
 // openapi-backend validates { path, query, header, requestBody } as one document; turn each ajv
 // error into the field-level shape of our 422s: body fields as JSON pointers, parameters by name.
@@ -12,7 +12,6 @@ const LOCATIONS: Record<string, FieldLocation> = {
   headers: 'header',
 };
 
-const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 const unescapePointer = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
 
 /** The property an error is about, for keywords that name it in params rather than the path. */

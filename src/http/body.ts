@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
-import { problem } from './problem';
+import { escapePointer, problem } from './problem';
 
 // Request bodies, for the operations that take one: JSON (and merge-patch JSON) only, up to the
 // configured size, and valid UTF-8.
@@ -64,7 +64,7 @@ export function unstorableText(value: unknown, pointer = '', depth = 0): string 
   if (typeof value === 'string') return UNSTORABLE.test(value) ? pointer : undefined;
   if (value === null || typeof value !== 'object' || depth > 64) return undefined;
   for (const [key, item] of Object.entries(value)) {
-    const escaped = key.replace(/~/g, '~0').replace(/\//g, '~1');
+    const escaped = escapePointer(key);
     if (UNSTORABLE.test(key)) return `${pointer}/${escaped}`;
     const found = unstorableText(item, `${pointer}/${escaped}`, depth + 1);
     if (found !== undefined) return found;

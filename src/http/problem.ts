@@ -11,6 +11,9 @@ export interface FieldError {
   rule: string;
 }
 
+/** One JSON pointer segment (RFC 6901): `~` and `/` escaped, as `field` carries them. */
+export const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+
 export interface ProblemBody {
   type: string;
   title: string;
