@@ -41,9 +41,13 @@ export function isConnectionError(wrapped: unknown): boolean {
 /** A problem for errors with a known meaning, or undefined for the unexpected ones. */
 export function mapDatabaseError(err: unknown): HttpProblem | undefined {
   if (isConnectionError(err)) return DatabaseUnavailable(err);
-  const code = (driverError(err) as { code?: unknown } | null)?.code;
-  if (code === '23505') return Conflict('A resource with the same unique value already exists');
+  if (isUniqueViolation(err)) return Conflict('A resource with the same unique value already exists');
   return undefined;
+}
+
+/** An insert or update that would repeat a unique value (23505). */
+export function isUniqueViolation(err: unknown): boolean {
+  return (driverError(err) as { code?: unknown } | null)?.code === '23505';
 }
 
 /** An insert or update that names a row another table does not have (23503). */

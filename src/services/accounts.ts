@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { isUniqueViolation } from '../db/errors';
 import type { Logger } from 'pino';
 import { hashPassword, MAX_PASSWORD_BYTES, verifyPassword } from '../auth/passwords';
 import type { Throttle } from '../auth/throttle';
@@ -65,8 +66,7 @@ export function accountService({ knex, log, tokens, throttle, bcryptCost }: Acco
           .insert({ id: crypto.randomUUID(), email, password_hash } as never)
           .returning(['id', 'email', 'created_at']);
       } catch (err) {
-        const code = (err as { nativeError?: { code?: string }; code?: string }).nativeError?.code ?? (err as { code?: string }).code;
-        if (code === '23505') throw EmailTaken();
+        if (isUniqueViolation(err)) throw EmailTaken();
         throw err;
       }
       log.info({ event: 'auth.registered', user_id: user.id });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isUniqueViolation } from '../db/errors';
 import type { Logger } from 'pino';
 import { User } from '../models/User';
 
@@ -18,7 +19,7 @@ export function userService({ knex, log }: { knex: Knex; log: Logger }) {
         inserted = await insert(email?.trim().toLowerCase() || null);
       } catch (err) {
         // The address already belongs to another account: the subject still gets its row.
-        if ((err as { code?: string }).code !== '23505') throw err;
+        if (!isUniqueViolation(err)) throw err;
         inserted = await insert(null);
       }
       if (inserted.length > 0) log.info({ event: 'auth.user_provisioned', user_id: userId });
