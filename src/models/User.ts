@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { Model } from 'objection';
 
 export class User extends Model {
@@ -8,4 +9,9 @@ export class User extends Model {
   password_hash!: string | null;
   created_at!: Date;
   updated_at!: Date;
+
+  /** Whether the account exists; `db` may be a transaction (PGlite has one connection). */
+  static async existsById(id: string, db: Knex): Promise<boolean> {
+    return (await User.query(db).select('id').findById(id)) !== undefined;
+  }
 }

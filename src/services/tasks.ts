@@ -107,7 +107,7 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
    * makes one round trip. A deleted account is still refused (401) at its first request.
    */
   async function assertCallerExists(userId: string, db: Knex): Promise<void> {
-    if (await User.query(db).select('id').findById(userId)) return;
+    if (await User.existsById(userId, db)) return;
     log.info({ event: 'auth.token_rejected', reason: 'unknown_user', user_id: userId });
     throw InvalidToken();
   }

@@ -5,9 +5,8 @@ import { User } from '../models/User';
 
 export function userService({ knex, log }: { knex: Knex; log: Logger }) {
   return {
-    async exists(userId: string): Promise<boolean> {
-      const row = await User.query(knex).select('id').findById(userId);
-      return row !== undefined;
+    exists(userId: string): Promise<boolean> {
+      return User.existsById(userId, knex);
     },
 
     /** Creates the user row for a trusted token's subject on first use; a no-op when it exists. */
