@@ -15,16 +15,32 @@ function allowedMethods(api: OpenAPIBackend, path: string): string[] {
   return allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed;
 }
 
-function responseTypes(operation: Operation): string[] {
-  const types = new Set<string>();
-  for (const response of Object.values(operation.responses ?? {})) {
-    for (const type of Object.keys((response as { content?: object }).content ?? {})) types.add(type);
-  }
-  return [...types];
+/** What the checks need of an operation, read off the document once (operations never change). */
+interface OperationShape {
+  produces: string[];
+  consumes: string[];
+  queryNames: Set<string>;
 }
 
-function requestTypes(operation: Operation): string[] {
-  return Object.keys((operation.requestBody as { content?: object } | undefined)?.content ?? {});
+const shapes = new WeakMap<Operation, OperationShape>();
+
+function shapeOf(operation: Operation): OperationShape {
+  let shape = shapes.get(operation);
+  if (!shape) {
+    const produces = new Set<string>();
+    for (const response of Object.values(operation.responses ?? {})) {
+      for (const type of Object.keys((response as { content?: object }).content ?? {})) produces.add(type);
+    }
+    shape = {
+      produces: [...produces],
+      consumes: Object.keys((operation.requestBody as { content?: object } | undefined)?.content ?? {}),
+      queryNames: new Set(
+        (operation.parameters ?? []).filter((p) => 'in' in p && p.in === 'query').map((p) => (p as { name: string }).name),
+      ),
+    };
+    shapes.set(operation, shape);
+  }
+  return shape;
 }
 
 export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next) => {
@@ -39,18 +55,17 @@ export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next)
   ctx.state.route = operation.path;
   ctx.state.operation = operation;
 
-  const produces = responseTypes(operation);
+  const { produces, consumes } = shapeOf(operation);
   if (produces.length > 0 && !ctx.accepts(produces)) {
     throw problem(406, `This operation answers with ${produces.filter((t) => t !== 'application/problem+json').join(' or ')}`);
   }
-  const consumes = requestTypes(operation);
-  if (consumes.length > 0 && hasBody(ctx) && ctx.request.is(consumes) === false) {
-    throw problem(415, `Content-Type must be ${consumes.join(' or ')}`);
-  }
-  const encoding = ctx.get('Content-Encoding').trim().toLowerCase();
-  if (consumes.length > 0 && hasBody(ctx) && encoding !== '' && encoding !== 'identity') {
-    // Bodies are small JSON: compressed ones are refused rather than inflated (no zip bombs).
-    throw problem(415, `Content-Encoding ${encoding} is not supported; send the body uncompressed`);
+  if (consumes.length > 0 && hasBody(ctx)) {
+    if (ctx.request.is(consumes) === false) throw problem(415, `Content-Type must be ${consumes.join(' or ')}`);
+    const encoding = ctx.get('Content-Encoding').trim().toLowerCase();
+    if (encoding !== '' && encoding !== 'identity') {
+      // Bodies are small JSON: compressed ones are refused rather than inflated (no zip bombs).
+      throw problem(415, `Content-Encoding ${encoding} is not supported; send the body uncompressed`);
+    }
   }
   await next();
 };
@@ -60,9 +75,7 @@ export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next)
  * (openapi-backend would reject them as additional properties), so clients may add their own.
  */
 export function declaredQuery(operation: Operation, query: Record<string, string | string[] | undefined>) {
-  const names = new Set(
-    (operation.parameters ?? []).filter((p) => 'in' in p && p.in === 'query').map((p) => (p as { name: string }).name),
-  );
+  const names = shapeOf(operation).queryNames;
   const known: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(query)) if (names.has(name) && value !== undefined) known[name] = value;
   return known;
