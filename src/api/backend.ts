@@ -6,6 +6,7 @@ import { problem, validationProblem } from '../http/problem';
 import type { Contract } from '../spec';
 import type { Caller } from './security';
 import type { HandlerTable, OperationId, OperationRequest } from './operations';
+import { ContractRouter } from './router';
 import { toFieldErrors } from './validation-errors';
 
 // The contract made executable: routing by operationId, security, request validation.
@@ -95,10 +96,6 @@ export async function createBackend(contract: Contract, handlers: HandlerTable, 
   });
   api.registerSecurityHandler('bearerAuth', bearerAuth);
   await api.init();
-  // The router rebuilds its operation list (lodash over the whole document) on every match, and
-  // a request is matched twice (src/http/route-match.ts, then handleRequest). The document does
-  // not change after init: build the list once.
-  const operations = api.router.getOperations();
-  api.router.getOperations = () => operations;
+  ContractRouter.install(api);
   return api;
 }

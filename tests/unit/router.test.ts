@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import OpenAPIBackend, { type OpenAPIRouter, type Request } from 'openapi-backend';
+import { ContractRouter } from '../../src/api/router';
+import { loadContract } from '../../src/spec';
+
+// The compiled router must answer exactly as openapi-backend's own router does, for every
+// operation of the contract and for paths it does not know.
+
+let stock: OpenAPIRouter;
+let compiled: ContractRouter;
+
+beforeAll(async () => {
+  const api = new OpenAPIBackend({ definition: structuredClone(loadContract().document), quick: true, validate: false });
+  await api.init();
+  stock = api.router;
+  compiled = new ContractRouter(stock);
+});
+
+const outcome = (router: OpenAPIRouter, req: Request) => {
+  try {
+    return router.matchOperation(req, true).operationId;
+  } catch (err) {
+    return (err as Error).message;
+  }
+};
+
+const METHODS = ['get', 'GET', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+const UUID = '0b7e4f39-6c2e-4d77-9a55-5d2f8f4c2a10';
+
+/** Paths built from the contract's own templates, filled in and varied. */
+function samplePaths(): string[] {
+  const fill = (path: string, value: string) => path.replace(/\{[^}]+\}/g, value);
+  return stock.getOperations().flatMap(({ path }) => [
+    fill(path, UUID),
+    `${fill(path, 'user-1')}/`,
+    `${fill(path, 'a%20b')}?limit=5`,
+    fill(path, '%E2%82%AC'),
+    `${fill(path, UUID)}/extra`,
+    fill(path, '').replace(/\/\//g, '/'),
+    path,
+  ]);
+}
+
+test('matches every path of the contract, and unknown ones, as the stock router', () => {
+  for (const path of [...samplePaths(), '/', '', '/nope', '/tasks//x', '/api', '/API/tasks', '/openapi.json/']) {
+    for (const method of METHODS) {
+      expect([method, path, outcome(compiled, { method, path, headers: {} })]).toEqual([method, path, outcome(stock, { method, path, headers: {} })]);
+    }
+  }
+});
+
+test('matches arbitrary paths as the stock router', () => {
+  const segment = fc.oneof(fc.constantFrom('tasks', 'api', 'auth', 'me', 'toggle', 'complete', UUID, 'user-1', ''), fc.string({ maxLength: 6 }));
+  fc.assert(
+    fc.property(fc.array(segment, { maxLength: 5 }), fc.constantFrom(...METHODS), (segments, method) => {
+      const req = { method, path: `/${segments.join('/')}`, headers: {} };
+      expect(outcome(compiled, req)).toEqual(outcome(stock, req));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('parses requests (path params, query, headers, cookies, body) as the stock router', () => {
+  for (const operation of stock.getOperations()) {
+    const path = operation.path.replace(/\{[^}]+\}/g, 'a%2Fb%20c');
+    const req: Request = {
+      method: operation.method.toUpperCase(),
+      path: `${path}/`,
+      query: { limit: '5', status: ['pending', 'completed'], other: 'x' },
+      headers: { authorization: 'Bearer t', 'X-Mixed-Case': 'v', cookie: 'a=1; b=2' },
+      body: '{"title":"x"}',
+    };
+    const expected = stock.parseRequest(req, operation);
+    expect(compiled.parseRequest(req, operation)).toEqual(expected);
+    expect(compiled.parseRequest({ ...req, headers: {}, body: { title: 'y' } }, operation)).toEqual(
+      stock.parseRequest({ ...req, headers: {}, body: { title: 'y' } }, operation),
+    );
+    expect(compiled.parseRequest(req)).toEqual(stock.parseRequest(req));
+  }
+});
+
+test('getOperation and getOperations answer from the compiled table', () => {
+  expect(compiled.getOperations().map((op) => op.operationId)).toEqual(stock.getOperations().map((op) => op.operationId));
+  for (const op of stock.getOperations()) expect(compiled.getOperation(op.operationId!)).toEqual(op);
+  expect(compiled.getOperation('noSuchOperation')).toBeUndefined();
+});
