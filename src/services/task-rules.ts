@@ -44,6 +44,81 @@ function completedAt(previous: TaskFields | null, status: TaskStatus, now: Date)
 
 const toDate = (value: string | null | undefined): Date | null => (value == null ? null : new Date(value));
 
+/**
+ * What a write does to the status, whatever the task holds: set it, complete or reopen it
+ * (`completed: false` reopens only a completed task), flip it, or leave it (null).
+ */
+export type StatusChange = { to: TaskStatus } | { completed: boolean } | { toggle: true } | null;
+
+/**
+ * A write as changes to the writable fields, decided from the request alone (so every 422 comes
+ * before the task is read). A field left undefined keeps its value; completed_at follows the
+ * status. The same changes are applied here in JavaScript and, in one UPDATE, by the database
+ * (src/models/task-changes.ts); tests/api/task-changes.test.ts holds the two to the same result.
+ */
+export interface TaskChanges {
+  title?: string;
+  description?: string | null;
+  priority?: TaskPriority;
+  due_date?: Date | null;
+  status: StatusChange;
+}
+
+function statusChange(sent: { status?: TaskStatus; completed?: boolean }): StatusChange {
+  resolveStatus(sent, 'pending'); // the consistency check
+  if (sent.status !== undefined) return { to: sent.status };
+  if (sent.completed !== undefined) return { completed: sent.completed };
+  return null;
+}
+
+/** PATCH: only the fields sent change; null clears the nullable ones. */
+export function changesForPatch(input: TaskInput): TaskChanges {
+  return {
+    title: input.title === undefined ? undefined : normalizeTitle(input.title),
+    description: input.description,
+    priority: input.priority ?? undefined,
+    due_date: input.due_date === undefined ? undefined : toDate(input.due_date),
+    status: statusChange(input),
+  };
+}
+
+/** PUT: a full replace; fields left out go back to their defaults. */
+export function changesForReplace(input: TaskInput & { title: string }): TaskChanges {
+  return {
+    title: normalizeTitle(input.title),
+    description: input.description ?? DEFAULTS.description,
+    priority: input.priority ?? DEFAULTS.priority,
+    due_date: toDate(input.due_date),
+    status: { to: resolveStatus(input, DEFAULTS.status) },
+  };
+}
+
+export const changesForToggle = (): TaskChanges => ({ status: { toggle: true } });
+
+export const changesForComplete = (completed: boolean): TaskChanges => ({ status: { completed } });
+
+/** The status a task at `current` ends up with. */
+export function nextStatus(current: TaskStatus, change: StatusChange): TaskStatus {
+  if (change === null) return current;
+  if ('to' in change) return change.to;
+  if ('toggle' in change) return current === 'completed' ? 'pending' : 'completed';
+  if (change.completed) return 'completed';
+  return current === 'completed' ? 'pending' : current;
+}
+
+/** The task's writable fields once `changes` are applied at `now`. */
+export function applyChanges(current: TaskFields, changes: TaskChanges, now: Date): TaskFields {
+  const status = nextStatus(current.status, changes.status);
+  return {
+    title: changes.title ?? current.title,
+    description: changes.description === undefined ? current.description : changes.description,
+    status,
+    priority: changes.priority ?? current.priority,
+    due_date: changes.due_date === undefined ? current.due_date : changes.due_date,
+    completed_at: completedAt(current, status, now),
+  };
+}
+
 /** POST: only the title is required; everything else takes its default. */
 export function fieldsForCreate(input: TaskInput & { title: string }, now: Date): TaskFields {
   const status = resolveStatus(input, DEFAULTS.status);
@@ -57,31 +132,20 @@ export function fieldsForCreate(input: TaskInput & { title: string }, now: Date)
   };
 }
 
-/** PUT: a full replace; fields left out go back to their defaults. */
 export function fieldsForReplace(current: TaskFields, input: TaskInput & { title: string }, now: Date): TaskFields {
-  const next = fieldsForCreate(input, now);
-  return { ...next, completed_at: completedAt(current, next.status, now) };
+  return applyChanges(current, changesForReplace(input), now);
 }
 
-/** PATCH: only the fields sent change; null clears the nullable ones. */
 export function fieldsForPatch(current: TaskFields, input: TaskInput, now: Date): TaskFields {
-  const status = resolveStatus(input, current.status);
-  return {
-    title: input.title === undefined ? current.title : normalizeTitle(input.title),
-    description: input.description === undefined ? current.description : input.description,
-    status,
-    priority: input.priority ?? current.priority,
-    due_date: input.due_date === undefined ? current.due_date : toDate(input.due_date),
-    completed_at: completedAt(current, status, now),
-  };
+  return applyChanges(current, changesForPatch(input), now);
 }
 
 export function fieldsForToggle(current: TaskFields, now: Date): TaskFields {
-  return fieldsForPatch(current, { completed: current.status !== 'completed' }, now);
+  return applyChanges(current, changesForToggle(), now);
 }
 
 export function fieldsForComplete(current: TaskFields, completed: boolean, now: Date): TaskFields {
-  return fieldsForPatch(current, { completed }, now);
+  return applyChanges(current, changesForComplete(completed), now);
 }
 
 const sameInstant = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());

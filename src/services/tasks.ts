@@ -4,18 +4,19 @@ import type { Logger } from 'pino';
 import { isForeignKeyViolation } from '../db/errors';
 import { InvalidToken, StaleETag, TaskNotFound, TaskOfAnotherUser } from '../http/errors';
 import { User } from '../models/User';
-import { etagFor, ifMatchAllows } from '../http/etag';
-import { Task, type TaskFields, type TaskPriority, type TaskStatus } from '../models/Task';
+import { etagFor, ifMatchAllows, ifMatchVersions } from '../http/etag';
+import { taskUpdate } from '../models/task-changes';
+import { Task, type TaskRow, type TaskPriority, type TaskStatus } from '../models/Task';
 import { decodeCursor, encodeCursor, parseSort, type Position, type Sort } from './cursor';
 import {
+  applyChanges,
+  changesForComplete,
+  changesForPatch,
+  changesForReplace,
+  changesForToggle,
   fieldsDiffer,
-  fieldsForComplete,
   fieldsForCreate,
-  fieldsForPatch,
-  fieldsForReplace,
-  fieldsForToggle,
-  normalizeTitle,
-  resolveStatus,
+  type TaskChanges,
   type TaskInput,
 } from './task-rules';
 
@@ -32,7 +33,7 @@ export interface ListOptions {
 }
 
 export interface TaskPage {
-  tasks: Task[];
+  tasks: TaskRow[];
   /** Cursor of the next page, when there is one. */
   next?: string;
 }
@@ -82,20 +83,20 @@ function keysetSlice(query: TaskQuery, sort: Sort, position: Position | undefine
  * index-ordered parts: dated tasks after the cursor, then, if the page is not full, undated
  * tasks by id.
  */
-async function dueDatePage(base: () => TaskQuery, sort: Sort, position: Position | undefined, limit: number): Promise<Task[]> {
+async function dueDatePage(base: () => TaskQuery, sort: Sort, position: Position | undefined, limit: number): Promise<TaskRow[]> {
   const after = sort.descending ? '<' : '>';
   const dir = sort.descending ? 'desc' : 'asc';
-  let dated: Task[] = [];
+  let dated: TaskRow[] = [];
   if (position?.value !== null) {
-    dated = await keysetSlice(base().whereNotNull('tasks.due_date'), sort, position, limit);
+    dated = await Task.rowsOf(keysetSlice(base().whereNotNull('tasks.due_date'), sort, position, limit));
     if (dated.length >= limit) return dated;
   }
   const undated = base().whereNull('tasks.due_date');
   if (position?.value === null) undated.whereRaw(`tasks.id ${after} ?::uuid`, [position.id]);
-  return [...dated, ...(await undated.orderBy('tasks.id', dir).limit(limit - dated.length))];
+  return [...dated, ...(await Task.rowsOf(undated.orderBy('tasks.id', dir).limit(limit - dated.length)))];
 }
 
-function positionOf(task: Task, sort: Sort): Position {
+function positionOf(task: TaskRow, sort: Sort): Position {
   const value = task[sort.key];
   return { value: value instanceof Date ? value.toISOString() : value, id: task.id };
 }
@@ -131,16 +132,11 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
    * Read-modify-write under a row lock: no lost updates, If-Match checked against the locked
    * row, and a write that changes nothing keeps version and timestamps as they were.
    */
-  async function mutate(
-    userId: string,
-    taskId: string,
-    ifMatch: string | undefined,
-    next: (current: Task, now: Date) => TaskFields,
-  ): Promise<Task> {
-    const result = await scope.transaction(userId, async (trx) => {
+  async function mutateLocked(userId: string, taskId: string, ifMatch: string | undefined, changes: TaskChanges) {
+    return scope.transaction(userId, async (trx) => {
       const current = await lockForWrite(trx, userId, taskId, ifMatch);
       const now = new Date();
-      const fields = next(current, now);
+      const fields = applyChanges(current, changes, now);
       if (!fieldsDiffer(current, fields)) return { task: current, changed: false };
       const [updated] = await Task.ownedBy(userId, trx)
         .where('tasks.id', taskId)
@@ -148,14 +144,29 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
         .returning('*');
       return { task: updated as unknown as Task, changed: true };
     });
-    if (result.changed) log.info({ event: 'task.updated', user_id: userId, task_id: taskId, version: result.task.version });
-    return result.task;
   }
 
-  /** Rules that do not depend on the stored task are checked before any lookup (422 before 404). */
-  function checkInput(input: TaskInput) {
-    if (input.title !== undefined) normalizeTitle(input.title);
-    resolveStatus(input, 'pending');
+  /**
+   * A write in one statement when it can be: UPDATE … WHERE it is the caller's task, the
+   * If-Match versions allow it and it changes something, RETURNING the new row. When that
+   * writes nothing (no such task, a stale If-Match, a write that changes nothing), the locked
+   * read-modify-write tells which and answers as before.
+   */
+  async function mutate(userId: string, taskId: string, ifMatch: string | undefined, changes: TaskChanges): Promise<Task> {
+    const update = taskUpdate(changes, new Date());
+    const versions = ifMatchVersions(ifMatch);
+    let result: { task: Task; changed: boolean } | undefined;
+    if (update && versions?.length !== 0) {
+      const [written] = await scope.run(userId, (db) => {
+        const query = Task.ownedBy(userId, db).where('tasks.id', taskId).whereRaw(update.changes.sql, update.changes.bindings);
+        if (versions) query.whereIn('tasks.version', versions);
+        return query.patch(update.set as never).returning('*') as unknown as Promise<Task[]>;
+      });
+      if (written) result = { task: written, changed: true };
+    }
+    result ??= await mutateLocked(userId, taskId, ifMatch, changes);
+    if (result.changed) log.info({ event: 'task.updated', user_id: userId, task_id: taskId, version: result.task.version });
+    return result.task;
   }
 
   return {
@@ -173,7 +184,9 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
         };
         // One row past the page tells whether another page follows.
         const wanted = options.limit + 1;
-        const page = await (sort.key === 'due_date' ? dueDatePage(base, sort, position, wanted) : keysetSlice(base(), sort, position, wanted));
+        const page = await (sort.key === 'due_date'
+          ? dueDatePage(base, sort, position, wanted)
+          : Task.rowsOf(keysetSlice(base(), sort, position, wanted)));
         if (page.length === 0) await assertCallerExists(userId, db);
         return page;
       });
@@ -182,9 +195,9 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
       return { tasks, next: more ? encodeCursor(sort, filterKey, positionOf(tasks[tasks.length - 1], sort)) : undefined };
     },
 
-    get(userId: string, taskId: string): Promise<Task> {
+    get(userId: string, taskId: string): Promise<TaskRow> {
       return scope.run(userId, async (db) => {
-        const task = await Task.ownedBy(userId, db).where('tasks.id', taskId).first();
+        const [task] = await Task.rowsOf(Task.ownedBy(userId, db).where('tasks.id', taskId).limit(1));
         if (!task) throw await notFound(userId, taskId, db);
         return task;
       });
@@ -208,29 +221,41 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
       return task;
     },
 
+    // The changes are decided from the request alone, so a 422 comes before any lookup (and a 404).
     replace(userId: string, taskId: string, input: TaskInput & { title: string }, ifMatch?: string) {
-      checkInput(input);
-      return mutate(userId, taskId, ifMatch, (current, now) => fieldsForReplace(current, input, now));
+      return mutate(userId, taskId, ifMatch, changesForReplace(input));
     },
 
     patch(userId: string, taskId: string, input: TaskInput, ifMatch?: string) {
-      checkInput(input);
-      return mutate(userId, taskId, ifMatch, (current, now) => fieldsForPatch(current, input, now));
+      return mutate(userId, taskId, ifMatch, changesForPatch(input));
     },
 
     toggle(userId: string, taskId: string, ifMatch?: string) {
-      return mutate(userId, taskId, ifMatch, (current, now) => fieldsForToggle(current, now));
+      return mutate(userId, taskId, ifMatch, changesForToggle());
     },
 
     complete(userId: string, taskId: string, completed: boolean, ifMatch?: string) {
-      return mutate(userId, taskId, ifMatch, (current, now) => fieldsForComplete(current, completed, now));
+      return mutate(userId, taskId, ifMatch, changesForComplete(completed));
     },
 
+    /** One DELETE when the task is there and If-Match allows it; otherwise the locked path says why not. */
     async remove(userId: string, taskId: string, ifMatch?: string): Promise<void> {
-      await scope.transaction(userId, async (trx) => {
-        await lockForWrite(trx, userId, taskId, ifMatch);
-        await Task.ownedBy(userId, trx).where('tasks.id', taskId).delete();
-      });
+      const versions = ifMatchVersions(ifMatch);
+      // RETURNING, not the affected-row count: knex-pglite does not report the count.
+      const deleted =
+        versions?.length === 0
+          ? []
+          : await scope.run(userId, (db) => {
+              const query = Task.ownedBy(userId, db).where('tasks.id', taskId);
+              if (versions) query.whereIn('tasks.version', versions);
+              return query.delete().returning('tasks.id') as unknown as Promise<Task[]>;
+            });
+      if (deleted.length === 0) {
+        await scope.transaction(userId, async (trx) => {
+          await lockForWrite(trx, userId, taskId, ifMatch);
+          await Task.ownedBy(userId, trx).where('tasks.id', taskId).delete();
+        });
+      }
       log.info({ event: 'task.deleted', user_id: userId, task_id: taskId });
     },
   };

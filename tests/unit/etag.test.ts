@@ -1,4 +1,4 @@
-import { etagFor, ifMatchAllows, ifNoneMatchHits } from '../../src/http/etag';
+import { etagFor, ifMatchAllows, ifMatchVersions, ifNoneMatchHits } from '../../src/http/etag';
 
 describe('etagFor', () => {
   test('is a strong, quoted tag made from the version', () => {
@@ -77,5 +77,31 @@ describe('ifNoneMatchHits', () => {
     expect(ifNoneMatchHits('W/"a"', '"a"')).toBe(true);
     expect(ifNoneMatchHits('"x", W/"a"', '"a"')).toBe(true);
     expect(ifNoneMatchHits('"b"', '"a"')).toBe(false);
+  });
+});
+
+describe('ifMatchVersions', () => {
+  test('no header and * allow any version', () => {
+    expect(ifMatchVersions(undefined)).toBeUndefined();
+    expect(ifMatchVersions(' * ')).toBeUndefined();
+  });
+
+  test('strong tags name their versions', () => {
+    expect(ifMatchVersions('"3"')).toEqual([3]);
+    expect(ifMatchVersions(' "3" , "7",W/"9"')).toEqual([3, 7]);
+  });
+
+  test('weak tags and tags that are not versions allow none', () => {
+    expect(ifMatchVersions('W/"3"')).toEqual([]);
+    expect(ifMatchVersions('"abc", 3, ""')).toEqual([]);
+    expect(ifMatchVersions('"12345678901"')).toEqual([]);
+  });
+
+  test('agrees with ifMatchAllows on every version it names', () => {
+    for (const header of ['"1"', '"1", "2"', 'W/"1"', '"x"', '"2",W/"1"']) {
+      for (const version of [1, 2, 3]) {
+        expect(ifMatchVersions(header)!.includes(version)).toBe(ifMatchAllows(header, version));
+      }
+    }
   });
 });

@@ -1,0 +1,69 @@
+import { raw, type RawBuilder } from 'objection';
+import type { StatusChange, TaskChanges } from '../services/task-rules';
+
+// TaskChanges (src/services/task-rules.ts) as one UPDATE: each column is set from an expression
+// of the row as it is, so the database reads, decides and writes under the row lock it takes
+// anyway, in a single statement. The rules are the same as applyChanges in JavaScript; the
+// test tests/api/task-changes.test.ts holds the two to the same result.
+
+interface Expression {
+  sql: string;
+  bindings: unknown[];
+}
+
+const COMPLETED = "'completed'::task_status";
+const PENDING = "'pending'::task_status";
+
+function statusExpression(change: Exclude<StatusChange, null>): Expression {
+  if ('to' in change) return { sql: '?::task_status', bindings: [change.to] };
+  if ('toggle' in change) return { sql: `CASE WHEN status = ${COMPLETED} THEN ${PENDING} ELSE ${COMPLETED} END`, bindings: [] };
+  if (change.completed) return { sql: COMPLETED, bindings: [] };
+  return { sql: `CASE WHEN status = ${COMPLETED} THEN ${PENDING} ELSE status END`, bindings: [] };
+}
+
+const COLUMNS = [
+  ['title', 'text'],
+  ['description', 'text'],
+  ['priority', 'task_priority'],
+  ['due_date', 'timestamptz'],
+] as const;
+
+export interface TaskUpdate {
+  /** Column → value or expression, for Objection's patch(). */
+  set: Record<string, RawBuilder>;
+  /** True when the write would change the row: a write that changes nothing is not made. */
+  changes: Expression;
+}
+
+/**
+ * The SET list and the "would change" condition of `changes` applied at `now`, or undefined
+ * when the changes name no field at all (nothing can change).
+ */
+export function taskUpdate(changes: TaskChanges, now: Date): TaskUpdate | undefined {
+  const set: Record<string, RawBuilder> = {};
+  const differs: Expression[] = [];
+  for (const [column, type] of COLUMNS) {
+    const value = changes[column];
+    if (value === undefined) continue;
+    set[column] = raw(`?::${type}`, [value]);
+    differs.push({ sql: `?::${type} IS DISTINCT FROM ${column}`, bindings: [value] });
+  }
+  if (changes.status !== null) {
+    const status = statusExpression(changes.status);
+    set.status = raw(status.sql, status.bindings);
+    // completed_at follows the status: set when it becomes completed, kept while it stays so.
+    set.completed_at = raw(
+      `CASE WHEN (${status.sql}) = ${COMPLETED} THEN CASE WHEN status = ${COMPLETED} THEN completed_at ELSE ?::timestamptz END END`,
+      [...status.bindings, now],
+    );
+    // completed_at changes only with the status, so the status alone tells.
+    differs.push({ sql: `(${status.sql}) IS DISTINCT FROM status`, bindings: status.bindings });
+  }
+  if (differs.length === 0) return undefined;
+  set.updated_at = raw('?::timestamptz', [now]);
+  set.version = raw('version + 1');
+  return {
+    set,
+    changes: { sql: `(${differs.map((d) => d.sql).join(' OR ')})`, bindings: differs.flatMap((d) => d.bindings) },
+  };
+}
