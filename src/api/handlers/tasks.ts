@@ -1,13 +1,13 @@
 import type { Context } from 'koa';
 import { etagFor } from '../../http/etag';
-import type { Task } from '../../models/Task';
+import type { TaskRow } from '../../models/Task';
 import type { TaskService } from '../../services/tasks';
 import type { OperationHandler } from '../operations';
 
 // Thin handlers: read the request, call the use case, set status, headers and body. One handler
 // serves a route's three families (/tasks, /api/tasks, /api/{user_id}/tasks).
 
-function sendTask(ctx: Context, task: Task, status = 200) {
+function sendTask(ctx: Context, task: TaskRow, status = 200) {
   ctx.status = status;
   ctx.set('ETag', etagFor(task.version));
   ctx.body = task;
