@@ -7,6 +7,8 @@ export type NodeEnv = 'development' | 'production' | 'test';
 export interface Config {
   readonly env: NodeEnv;
   readonly port: number;
+  /** WEB_CONCURRENCY: worker processes sharing the port (1: no cluster). */
+  readonly workers: number;
   readonly host: string;
   /** Set: a PostgreSQL server through a `pg` pool. Unset: embedded PGlite in `dataDir`. */
   readonly databaseUrl: string | undefined;
@@ -148,8 +150,12 @@ function url(env: Env, key: string): string | undefined {
   return raw;
 }
 
-function rateLimitStore(env: Env): 'memory' | 'postgres' | 'redis' {
-  const store = str(env, 'RATE_LIMIT_STORE') ?? 'memory';
+function rateLimitStore(env: Env, workers: number): 'memory' | 'postgres' | 'redis' {
+  // Several workers need one shared count: memory would give each worker its own limit.
+  const store = str(env, 'RATE_LIMIT_STORE') ?? (workers > 1 ? 'postgres' : 'memory');
+  if (store === 'memory' && workers > 1) {
+    throw new ConfigError('RATE_LIMIT_STORE=memory counts per process; with WEB_CONCURRENCY > 1 use postgres or redis');
+  }
   if (store !== 'memory' && store !== 'postgres' && store !== 'redis') {
     throw new ConfigError(`RATE_LIMIT_STORE must be memory, postgres or redis, got "${store}"`);
   }
@@ -170,12 +176,17 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const crossUser = int(env, 'CROSS_USER_TASK_STATUS', 404, 403, 404);
   if (crossUser !== 403 && crossUser !== 404) throw new ConfigError('CROSS_USER_TASK_STATUS must be 403 or 404');
+  const workers = int(env, 'WEB_CONCURRENCY', 1, 1, 64);
+  if (workers > 1 && !str(env, 'DATABASE_URL')) {
+    throw new ConfigError('WEB_CONCURRENCY > 1 needs DATABASE_URL: the embedded database belongs to one process');
+  }
   const schema = str(env, 'DATABASE_SCHEMA') ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigError(`DATABASE_SCHEMA is not a plain identifier: "${schema}"`);
 
   return Object.freeze({
     env: nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
+    workers,
     host: str(env, 'HOST') ?? '0.0.0.0',
     databaseUrl: str(env, 'DATABASE_URL'),
     databaseSchema: schema,
@@ -202,7 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
       loginPerEmail: parsed(env, 'LOGIN_RATE_LIMIT', '10/15m', parseRateLimit),
       loginPerIp: parsed(env, 'LOGIN_IP_RATE_LIMIT', '100/15m', parseRateLimit),
       registerPerIp: parsed(env, 'REGISTER_RATE_LIMIT', '20/1h', parseRateLimit),
-      store: rateLimitStore(env),
+      store: rateLimitStore(env, workers),
       redisUrl: url(env, 'REDIS_URL'),
     }),
     trustProxy: bool(env, 'TRUST_PROXY', false),

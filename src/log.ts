@@ -10,7 +10,7 @@ export function createLogger(level: string) {
   const log = pino(
     {
       level,
-      base: { service: 'task-api' },
+      base: { service: 'task-api', pid: process.pid }, // pid: which worker, with WEB_CONCURRENCY > 1
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
         paths: ['*.authorization', '*.Authorization', '*.password', '*.password_hash', '*.token', '*.access_token', 'headers', 'body'],
@@ -21,3 +21,5 @@ export function createLogger(level: string) {
   );
   return Object.assign(log, { flushSync: () => destination.flushSync() });
 }
+
+export type ServiceLogger = ReturnType<typeof createLogger>;

@@ -1,25 +1,51 @@
 import 'dotenv/config';
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app';
 import { resolveJwtSecret } from './auth/secret';
-import { ConfigError, loadConfig } from './config';
+import { superviseWorkers } from './cluster';
+import { ConfigError, loadConfig, type Config } from './config';
 import { createKnex } from './db/knex';
 import { migrateToLatest } from './db/migrate';
 import { waitForDatabase } from './db/wait';
 import { listen } from './http/listen';
 import { createLogger } from './log';
 
-// The only place that listens: config, database (wait, migrate), app, signals.
+// The only place that listens: config, database (wait, migrate), app, signals. With
+// WEB_CONCURRENCY > 1 the first process prepares the database and the secret once, then
+// supervises that many workers (src/cluster.ts), each of which runs the rest of main().
+
+const engineOf = (config: Config) => (config.databaseUrl ? 'postgresql' : `pglite (${config.dataDir})`);
+
+/** The start-up banner, for people (the log has its own line). */
+function announce(config: Config, port: number) {
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shown}:${port}`;
+  if (process.stdout.isTTY || config.env !== 'production') {
+    const workers = config.workers > 1 ? `, ${config.workers} workers` : '';
+    console.log(`\n  Task API ready on ${url}  (database: ${engineOf(config)}${workers})\n  Docs:     ${url}/docs  (try it in the browser)\n  Contract: ${url}/openapi.yaml\n`);
+  }
+}
 
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const knex = createKnex(config, log);
-  const engine = config.databaseUrl ? 'postgresql' : `pglite (${config.dataDir})`;
+  const engine = engineOf(config);
+  const clustered = config.workers > 1;
 
-  await waitForDatabase(knex, log);
-  const applied = await migrateToLatest(knex, config.databaseSchema);
-  log.info({ event: 'db.migrated', engine, applied });
+  if (!cluster.isWorker) {
+    await waitForDatabase(knex, log);
+    const applied = await migrateToLatest(knex, config.databaseSchema);
+    log.info({ event: 'db.migrated', engine, applied });
+  }
+  if (clustered && cluster.isPrimary) {
+    resolveJwtSecret(config); // a development secret is written once, before the workers read it
+    await knex.destroy();
+    superviseWorkers(config, log, (port) => announce(config, port));
+    return;
+  }
+  if (cluster.isWorker) await waitForDatabase(knex, log);
 
   const { app, close } = await buildApp({ config, knex, log, jwtSecret: resolveJwtSecret(config) });
   const server = await listen(app, config);
@@ -28,9 +54,7 @@ async function main() {
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shown}:${port}`;
   log.info({ event: 'listening', url, engine, docs: `${url}/docs` }, `task API listening on ${url}`);
-  if (process.stdout.isTTY || config.env !== 'production') {
-    console.log(`\n  Task API ready on ${url}  (database: ${engine})\n  Docs:     ${url}/docs  (try it in the browser)\n  Contract: ${url}/openapi.yaml\n`);
-  }
+  if (!cluster.isWorker) announce(config, port);
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -57,6 +57,7 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       PORT: '8080',
+      WEB_CONCURRENCY: '3',
       HOST: '127.0.0.1',
       DATABASE_URL: 'postgres://app@db.example:5432/tasks?sslmode=require',
       DATABASE_SCHEMA: 'tasks_v2',
@@ -93,6 +94,7 @@ describe('loadConfig defaults', () => {
     expect(config).toEqual({
       env: 'production',
       port: 8080,
+      workers: 3,
       host: '127.0.0.1',
       databaseUrl: 'postgres://app@db.example:5432/tasks?sslmode=require',
       databaseSchema: 'tasks_v2',
@@ -335,5 +337,29 @@ describe('durations and rate limits', () => {
     [{ RATE_LIMIT_STORE: 'postgres' }, /DATABASE_URL/],
   ])('%p is refused with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('WEB_CONCURRENCY', () => {
+  const PG = 'postgres://db.example/tasks';
+
+  test('defaults to one process', () => {
+    expect(loadConfig({}).workers).toBe(1);
+  });
+
+  test('several workers need DATABASE_URL: the embedded database belongs to one process', () => {
+    expect(configErrorFor({ WEB_CONCURRENCY: '2' }).message).toMatch(/needs DATABASE_URL/);
+    expect(loadConfig({ WEB_CONCURRENCY: '4', DATABASE_URL: PG }).workers).toBe(4);
+  });
+
+  test('several workers share their rate-limit counts: postgres by default, memory refused', () => {
+    expect(loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: PG }).rateLimits.store).toBe('postgres');
+    expect(loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: PG, RATE_LIMIT_STORE: 'redis', REDIS_URL: 'redis://r' }).rateLimits.store).toBe('redis');
+    expect(configErrorFor({ WEB_CONCURRENCY: '2', DATABASE_URL: PG, RATE_LIMIT_STORE: 'memory' }).message).toMatch(/per process/);
+    expect(loadConfig({ DATABASE_URL: PG }).rateLimits.store).toBe('memory');
+  });
+
+  test.each(['0', '65', 'two', '1.5'])('%j is refused', (value) => {
+    expect(configErrorFor({ WEB_CONCURRENCY: value, DATABASE_URL: PG }).message).toMatch(/WEB_CONCURRENCY/);
   });
 });
