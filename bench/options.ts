@@ -52,6 +52,8 @@ export interface Options {
   keep: boolean;
   /** Skips the other engine's cold start and realistic-users profile. */
   secondaryEngine: boolean;
+  /** PostgreSQL: the service with WEB_CONCURRENCY=1 vs 2. */
+  workersPass: boolean;
   data: Record<Engine, DataProfile>;
   timing: Timing;
 }
@@ -84,6 +86,7 @@ export const USAGE = `npx tsx bench/run.ts [options]
   --log-level LEVEL          LOG_LEVEL of the service (default warn; info adds its per-request log line)
   --cpu-prof                 profile the service (bench/results/profiles/*.cpuprofile, summary printed)
   --no-secondary             skip the other engine
+  --no-workers               skip the WEB_CONCURRENCY=1 vs 2 pass (PostgreSQL)
   --keep                     keep the seeded databases`;
 
 function parseList(raw: string): WorkloadName[] {
@@ -101,7 +104,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     const arg = args.shift()!;
     if (!arg.startsWith('--')) throw new Error(`unexpected argument "${arg}"\n${USAGE}`);
     const [name, inline] = arg.slice(2).split('=', 2);
-    const boolean = ['quick', 'cpu-prof', 'keep', 'no-secondary', 'help'].includes(name);
+    const boolean = ['quick', 'cpu-prof', 'keep', 'no-secondary', 'no-workers', 'help'].includes(name);
     if (boolean) flags.set(name, true);
     else {
       const value = inline ?? args.shift();
@@ -111,7 +114,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   if (flags.has('help')) throw new Error(USAGE);
   const known = ['quick', 'engine', 'connections', 'stress', 'workloads', 'rls', 'duration', 'rounds', 'sustained', 'pool',
-    'database-url', 'build', 'cpu-prof', 'no-secondary', 'keep', 'stress-workloads', 'log-level'];
+    'database-url', 'build', 'cpu-prof', 'no-secondary', 'no-workers', 'keep', 'stress-workloads', 'log-level'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
 
   const str = (name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
@@ -157,6 +160,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     logLevel: str('log-level') ?? 'warn',
     keep: flags.has('keep'),
     secondaryEngine: !flags.has('no-secondary'),
+    workersPass: !flags.has('no-workers'),
     data: quick ? QUICK_DATA : FULL_DATA,
     timing,
   };
