@@ -93,7 +93,7 @@ export class ContractRouter extends OpenAPIRouter {
     let path = req.path?.trim() ?? '';
     if (!path.startsWith('/')) path = `/${path}`;
     const query = path.indexOf('?');
-    if (query >= 0) path = path.slice(0, query);
+    if (query >= 0) path = path.slice(0, query).trim(); // the stock router trims again here
     while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     return path;
   }
