@@ -21,6 +21,19 @@ interface CompiledRoute {
   queryParameters: Map<string, { explode?: boolean; style?: string; json: boolean }>;
 }
 
+/** The path as the stock router returns it: trimmed, with a leading slash, no query string. */
+function requestPath(req: Request): string {
+  const path = req.path?.trim() ?? '';
+  return (path.startsWith('/') ? path : `/${path}`).split('?')[0];
+}
+
+/** The path as the stock router matches it: that, trimmed again, without trailing slashes. */
+function matchedPath(req: Request): string {
+  let path = requestPath(req).trim();
+  while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  return path;
+}
+
 const escapeRegExp = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function compile(operation: Operation): CompiledRoute {
@@ -60,7 +73,7 @@ export class ContractRouter extends OpenAPIRouter {
 
   constructor(source: OpenAPIRouter) {
     super({ definition: source.definition, apiRoot: source.apiRoot });
-    // pathOf assumes the stock defaults: the API at the root, trailing slashes ignored.
+    // matchedPath assumes the stock defaults: the API at the root, trailing slashes ignored.
     if (this.apiRoot !== '/') throw new Error('ContractRouter serves an API at the root only');
     this.operations = source.getOperations();
     this.byId = new Map(this.operations.filter((op) => op.operationId).map((op) => [op.operationId!, op]));
@@ -88,28 +101,18 @@ export class ContractRouter extends OpenAPIRouter {
     return this.byId.get(operationId);
   }
 
-  /** The request path as the stock router compares it: no query string, no trailing slashes. */
-  private pathOf(req: Request): string {
-    let path = req.path?.trim() ?? '';
-    if (!path.startsWith('/')) path = `/${path}`;
-    const query = path.indexOf('?');
-    if (query >= 0) path = path.slice(0, query).trim(); // the stock router trims again here
-    while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-    return path;
-  }
-
-  private route(req: Request): { route?: CompiledRoute; pathKnown: boolean; path: string } {
-    const path = this.pathOf(req);
+  private route(req: Request): { route?: CompiledRoute; pathKnown: boolean } {
+    const path = matchedPath(req);
     const method = req.method.trim().toLowerCase();
     const exact = this.exact.get(`${method} ${path}`);
-    if (exact) return { route: exact, pathKnown: true, path };
+    if (exact) return { route: exact, pathKnown: true };
     let pathKnown = false;
     for (const route of this.templates) {
       if (!route.pattern.test(path)) continue;
       pathKnown = true;
-      if (route.method === method) return { route, pathKnown, path };
+      if (route.method === method) return { route, pathKnown };
     }
-    return { pathKnown, path };
+    return { pathKnown };
   }
 
   override matchOperation(req: Request): Operation | undefined;
@@ -135,14 +138,11 @@ export class ContractRouter extends OpenAPIRouter {
     const cookieHeader = headers.cookie;
     const cookies = cookieHeader === undefined ? {} : cookie.parse([cookieHeader].flat().join('; '));
     const query = this.queryOf(req);
-    // As the stock router: the path it returns keeps a trailing slash; the one it matches does not.
-    let path = req.path?.trim() ?? '';
-    if (!path.startsWith('/')) path = `/${path}`;
-    path = path.split('?')[0];
+    const path = requestPath(req);
     let params: Record<string, string> = {};
     const route = operation && this.routes.get(`${operation.method} ${operation.path}`);
     if (route) {
-      const values = route.pattern.exec(this.pathOf(req));
+      const values = route.pattern.exec(matchedPath(req));
       if (values) params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(values[i + 1])]));
       decodeQuery(query, route);
     }
