@@ -5,7 +5,7 @@ import { isForeignKeyViolation } from '../db/errors';
 import { InvalidToken, StaleETag, TaskNotFound, TaskOfAnotherUser } from '../http/errors';
 import { User } from '../models/User';
 import { etagFor, ifMatchAllows, ifMatchVersions } from '../http/etag';
-import { taskUpdate } from '../models/task-changes';
+import { taskUpdate } from './task-update';
 import { Task, type TaskRow, type TaskPriority, type TaskStatus } from '../models/Task';
 import { decodeCursor, encodeCursor, parseSort, type Position, type Sort } from './cursor';
 import {
@@ -96,6 +96,12 @@ async function dueDatePage(base: () => TaskQuery, sort: Sort, position: Position
   return [...dated, ...(await Task.rowsOf(undated.orderBy('tasks.id', dir).limit(limit - dated.length)))];
 }
 
+/** The caller's task, provided its version is one If-Match allows (`versions`: see ifMatchVersions). */
+function matchingTask(userId: string, taskId: string, versions: number[] | undefined, db: Knex): TaskQuery {
+  const query = Task.ownedBy(userId, db).where('tasks.id', taskId);
+  return versions ? query.whereIn('tasks.version', versions) : query;
+}
+
 function positionOf(task: TaskRow, sort: Sort): Position {
   const value = task[sort.key];
   return { value: value instanceof Date ? value.toISOString() : value, id: task.id };
@@ -157,11 +163,12 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
     const versions = ifMatchVersions(ifMatch);
     let result: { task: Task; changed: boolean } | undefined;
     if (update && versions?.length !== 0) {
-      const [written] = await scope.run(userId, (db) => {
-        const query = Task.ownedBy(userId, db).where('tasks.id', taskId).whereRaw(update.changes.sql, update.changes.bindings);
-        if (versions) query.whereIn('tasks.version', versions);
-        return query.patch(update.set as never).returning('*') as unknown as Promise<Task[]>;
-      });
+      const [written] = await scope.run(userId, (db) =>
+        matchingTask(userId, taskId, versions, db)
+          .whereRaw(update.changes.sql, update.changes.bindings)
+          .patch(update.set as never)
+          .returning('*') as unknown as Promise<Task[]>,
+      );
       if (written) result = { task: written, changed: true };
     }
     result ??= await mutateLocked(userId, taskId, ifMatch, changes);
@@ -245,11 +252,10 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
       const deleted =
         versions?.length === 0
           ? []
-          : await scope.run(userId, (db) => {
-              const query = Task.ownedBy(userId, db).where('tasks.id', taskId);
-              if (versions) query.whereIn('tasks.version', versions);
-              return query.delete().returning('tasks.id') as unknown as Promise<Task[]>;
-            });
+          : await scope.run(
+              userId,
+              (db) => matchingTask(userId, taskId, versions, db).delete().returning('tasks.id') as unknown as Promise<Task[]>,
+            );
       if (deleted.length === 0) {
         await scope.transaction(userId, async (trx) => {
           await lockForWrite(trx, userId, taskId, ifMatch);

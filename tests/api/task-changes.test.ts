@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Task, type TaskFields, type TaskStatus } from '../../src/models/Task';
-import { taskUpdate } from '../../src/models/task-changes';
+import { taskUpdate } from '../../src/services/task-update';
 import {
   applyChanges,
   changesForComplete,

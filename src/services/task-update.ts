@@ -1,5 +1,5 @@
 import { raw, type RawBuilder } from 'objection';
-import type { StatusChange, TaskChanges } from '../services/task-rules';
+import type { StatusChange, TaskChanges } from './task-rules';
 
 // TaskChanges (src/services/task-rules.ts) as one UPDATE: each column is set from an expression
 // of the row as it is, so the database reads, decides and writes under the row lock it takes
