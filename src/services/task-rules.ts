@@ -54,7 +54,7 @@ export type StatusChange = { to: TaskStatus } | { completed: boolean } | { toggl
  * A write as changes to the writable fields, decided from the request alone (so every 422 comes
  * before the task is read). A field left undefined keeps its value; completed_at follows the
  * status. The same changes are applied here in JavaScript and, in one UPDATE, by the database
- * (src/models/task-changes.ts); tests/api/task-changes.test.ts holds the two to the same result.
+ * (src/services/task-update.ts); tests/api/task-changes.test.ts holds the two to the same result.
  */
 export interface TaskChanges {
   title?: string;
@@ -121,6 +121,7 @@ export function applyChanges(current: TaskFields, changes: TaskChanges, now: Dat
 
 /** POST: only the title is required; everything else takes its default. */
 export function fieldsForCreate(input: TaskInput & { title: string }, now: Date): TaskFields {
+  // The status is resolved before the title is read: a create that breaks both rules is told of the status first.
   const status = resolveStatus(input, DEFAULTS.status);
   return {
     title: normalizeTitle(input.title),
@@ -130,22 +131,6 @@ export function fieldsForCreate(input: TaskInput & { title: string }, now: Date)
     due_date: toDate(input.due_date),
     completed_at: completedAt(null, status, now),
   };
-}
-
-export function fieldsForReplace(current: TaskFields, input: TaskInput & { title: string }, now: Date): TaskFields {
-  return applyChanges(current, changesForReplace(input), now);
-}
-
-export function fieldsForPatch(current: TaskFields, input: TaskInput, now: Date): TaskFields {
-  return applyChanges(current, changesForPatch(input), now);
-}
-
-export function fieldsForToggle(current: TaskFields, now: Date): TaskFields {
-  return applyChanges(current, changesForToggle(), now);
-}
-
-export function fieldsForComplete(current: TaskFields, completed: boolean, now: Date): TaskFields {
-  return applyChanges(current, changesForComplete(completed), now);
 }
 
 const sameInstant = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());

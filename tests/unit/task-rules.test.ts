@@ -1,15 +1,24 @@
 import { HttpProblem } from '../../src/http/problem';
 import type { TaskFields, TaskStatus } from '../../src/models/Task';
 import {
+  applyChanges,
+  changesForComplete,
+  changesForPatch,
+  changesForReplace,
+  changesForToggle,
   fieldsDiffer,
-  fieldsForComplete,
   fieldsForCreate,
-  fieldsForPatch,
-  fieldsForReplace,
-  fieldsForToggle,
   normalizeTitle,
   resolveStatus,
+  type TaskInput,
 } from '../../src/services/task-rules';
+
+// Each write as the service makes it: its changes, decided from the request, applied to a task.
+const fieldsForReplace = (current: TaskFields, input: TaskInput & { title: string }, now: Date) =>
+  applyChanges(current, changesForReplace(input), now);
+const fieldsForPatch = (current: TaskFields, input: TaskInput, now: Date) => applyChanges(current, changesForPatch(input), now);
+const fieldsForToggle = (current: TaskFields, now: Date) => applyChanges(current, changesForToggle(), now);
+const fieldsForComplete = (current: TaskFields, completed: boolean, now: Date) => applyChanges(current, changesForComplete(completed), now);
 
 const EARLIER = new Date('2026-11-01T08:00:00.000Z');
 const NOW = new Date('2026-11-30T09:12:44.512Z');
