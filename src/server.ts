@@ -17,10 +17,15 @@ import { createLogger } from './log';
 
 const engineOf = (config: Config) => (config.databaseUrl ? 'postgresql' : `pglite (${config.dataDir})`);
 
+/** Where people reach the service: localhost when it listens on every interface. */
+function urlOf(config: Config, port: number): string {
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${shown}:${port}`;
+}
+
 /** The start-up banner, for people (the log has its own line). */
 function announce(config: Config, port: number) {
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${shown}:${port}`;
+  const url = urlOf(config, port);
   if (process.stdout.isTTY || config.env !== 'production') {
     const workers = config.workers > 1 ? `, ${config.workers} workers` : '';
     console.log(`\n  Task API ready on ${url}  (database: ${engineOf(config)}${workers})\n  Docs:     ${url}/docs  (try it in the browser)\n  Contract: ${url}/openapi.yaml\n`);
@@ -51,8 +56,7 @@ async function main() {
   const server = await listen(app, config);
 
   const { port } = server.address() as AddressInfo;
-  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${shown}:${port}`;
+  const url = urlOf(config, port);
   log.info({ event: 'listening', url, engine, docs: `${url}/docs` }, `task API listening on ${url}`);
   if (!cluster.isWorker) announce(config, port);
 
