@@ -1,6 +1,7 @@
 import addFormats from 'ajv-formats';
 import type { Context as KoaContext } from 'koa';
 import OpenAPIBackend, { type Context } from 'openapi-backend';
+import type { OpenAPIV3 } from 'openapi-types';
 import { OwnerMismatch } from '../http/errors';
 import { problem, validationProblem } from '../http/problem';
 import type { Contract } from '../spec';
@@ -51,9 +52,10 @@ function requestFor(c: Context, ctx: KoaContext): OperationRequest<OperationId> 
   } as OperationRequest<OperationId>;
 }
 
-export async function createBackend(contract: Contract, handlers: HandlerTable, bearerAuth: SecurityHandler) {
-  const api = new OpenAPIBackend({
-    definition: structuredClone(contract.document),
+/** openapi-backend validating as the service does: strict, types coerced, every error, ajv-formats. */
+export function validatingBackend(document: OpenAPIV3.Document): OpenAPIBackend {
+  return new OpenAPIBackend({
+    definition: structuredClone(document),
     strict: true,
     quick: false,
     coerceTypes: true,
@@ -63,6 +65,10 @@ export async function createBackend(contract: Contract, handlers: HandlerTable, 
       return ajv;
     },
   });
+}
+
+export async function createBackend(contract: Contract, handlers: HandlerTable, bearerAuth: SecurityHandler) {
+  const api = validatingBackend(contract.document);
 
   const operationHandlers = Object.fromEntries(
     Object.entries(handlers).map(([id, handler]) => [

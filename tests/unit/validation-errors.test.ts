@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
-import OpenAPIBackend from 'openapi-backend';
+import type OpenAPIBackend from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
+import { validatingBackend } from '../../src/api/backend';
 import { toFieldErrors } from '../../src/api/validation-errors';
 import { loadContract } from '../../src/spec';
 
@@ -54,27 +54,13 @@ const definition: OpenAPIV3.Document = {
   },
 };
 
-/** A backend validating as src/api/backend.ts does. */
-function backendFor(document: OpenAPIV3.Document): OpenAPIBackend {
-  return new OpenAPIBackend({
-    definition: structuredClone(document),
-    strict: true,
-    quick: false,
-    coerceTypes: true,
-    ajvOpts: { allErrors: true, strict: false },
-    customizeAjv: (ajv) => {
-      addFormats(ajv);
-      return ajv;
-    },
-  });
-}
 
 let fixtures: OpenAPIBackend;
 let product: OpenAPIBackend;
 
 beforeAll(async () => {
-  fixtures = backendFor(definition);
-  product = backendFor(loadContract().document);
+  fixtures = validatingBackend(definition);
+  product = validatingBackend(loadContract().document);
   await Promise.all([fixtures.init(), product.init()]);
 });
 
