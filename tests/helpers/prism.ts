@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../scripts/free-port';
 
 // Live-traffic validation by an independent validator. With PRISM_PROXY=1 every request the
 // tests make through `contractFetch` (SDK clients, `app.request`, raw calls) goes through
@@ -103,13 +104,6 @@ function listening(server: net.Server): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
   });
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  const port = await listening(probe);
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { freePort } from '../../../scripts/free-port';
 
 // A TCP proxy in the test process, between the service and PostgreSQL, that a test can cut and
 // restore: the database "goes away" for the service while the real server keeps running for
@@ -131,15 +132,4 @@ export class TcpProxy {
     client.pipe(upstream);
     upstream.pipe(client);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
