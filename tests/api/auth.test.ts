@@ -10,6 +10,7 @@ import { contractFetch } from '../helpers/contract';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { TEST_SECRET, tokenFor } from '../helpers/tokens';
 import { directOnly, PRISM_ANSWERS } from '../helpers/prism';
+import { expectProblem } from '../helpers/problems';
 
 // Bearer authentication: which tokens are refused and with which `detail`, where the caller's id
 // comes from, users provisioned on first use, external (non-UUID) ids, and X-Request-Id.
@@ -63,12 +64,6 @@ async function get(app: TestApp, url: string, headers: Record<string, string> = 
 
 async function withToken(app: TestApp, token: string, url = '/tasks') {
   return get(app, url, { authorization: `Bearer ${token}` });
-}
-
-function expectProblem(sent: { res: Response; json: any }, status: number, detail: string) { // eslint-disable-line @typescript-eslint/no-explicit-any
-  expect(sent.res.status).toBe(status);
-  expect(sent.res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(sent.json).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail }));
 }
 
 /** 401 with the exact detail and a Bearer challenge (RFC 6750: error="invalid_token" for a bad token). */

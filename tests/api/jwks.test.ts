@@ -6,6 +6,7 @@ import { createClient } from '../../generated/client';
 import { contractFetch } from '../helpers/contract';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { TEST_SECRET, tokenFor } from '../helpers/tokens';
+import { expectProblem } from '../helpers/problems';
 
 // Tokens from an external identity provider (JWT_JWKS_URL): the test serves the provider's JWKS
 // itself on 127.0.0.1 and signs tokens with the matching private keys, the way Better Auth's JWT
@@ -116,12 +117,6 @@ async function withToken(app: TestApp, token: string, url = '/tasks') {
 
 function clientWith(app: TestApp, token: string) {
   return createClient({ baseUrl: app.baseUrl, fetch: contractFetch as typeof fetch, auth: token });
-}
-
-function expectProblem(sent: { res: Response; json: any }, status: number, detail: string) { // eslint-disable-line @typescript-eslint/no-explicit-any
-  expect(sent.res.status).toBe(status);
-  expect(sent.res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(sent.json).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail }));
 }
 
 function expect401(sent: { res: Response; json: any }, detail: string) { // eslint-disable-line @typescript-eslint/no-explicit-any
