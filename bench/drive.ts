@@ -26,8 +26,14 @@ const PRIORITIES = ['low', 'medium', 'high'];
 const json = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** The requests of one workload, in a fixed order (the same sequence for every target). */
+// Each generator's patches carry its own number, so a patch never repeats one of an earlier bout:
+// a repeat would change nothing, which the service answers through its no-op path (the baseline
+// writes regardless), and the workload is meant to measure writes.
+let generation = 0;
+
+/** The requests of one workload, in a fixed order (the same sequence for every target, patch titles aside). */
 export function generator(load: LoadName, { fixtures, tokens }: LoadContext): Generator {
+  const run = ++generation;
   const typical = fixtures.typical;
   const pairs = typical.flatMap((u) => u.taskIds.map((taskId) => ({ userId: u.userId, taskId })));
   const token = (userId: string) => tokens.get(userId)!;
@@ -62,7 +68,7 @@ export function generator(load: LoadName, { fixtures, tokens }: LoadContext): Ge
         // A different task each time (stride through every fixture task): no lock queue on one row.
         const n = i++;
         const { userId, taskId } = pairs[(n * 7) % pairs.length];
-        const body = { title: `Patched ${n}`, priority: PRIORITIES[n % 3] };
+        const body = { title: `Patched ${run}.${n}`, priority: PRIORITIES[n % 3] };
         return { method: 'PATCH', path: `/tasks/${taskId}`, headers: json(token(userId)), body: JSON.stringify(body) };
       };
     case 'mixed': {
