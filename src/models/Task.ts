@@ -57,6 +57,16 @@ export class Task extends Model {
   }
 
   /**
+   * The rows an insert or an update of tasks writes, as plain objects (RETURNING the columns in
+   * the models' order), for the same reason as rowsOf: a task written only to be sent back gains
+   * nothing from a model. Task has no hooks or jsonSchema that running the builder would skip.
+   */
+  static async rowsWritten<R>(query: QueryBuilder<Task, R>): Promise<TaskRow[]> {
+    const knexQuery: Knex.QueryBuilder = query.toKnexQuery();
+    return (await knexQuery.returning(COLUMNS as unknown as string[])) as TaskRow[];
+  }
+
+  /**
    * The one unscoped read of the table: the existence probe behind CROSS_USER_TASK_STATUS=403.
    * It answers only yes or no and returns no task data.
    */

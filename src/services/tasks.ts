@@ -158,16 +158,17 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
    * writes nothing (no such task, a stale If-Match, a write that changes nothing), the locked
    * read-modify-write tells which and answers as before.
    */
-  async function mutate(userId: string, taskId: string, ifMatch: string | undefined, changes: TaskChanges): Promise<Task> {
+  async function mutate(userId: string, taskId: string, ifMatch: string | undefined, changes: TaskChanges): Promise<TaskRow> {
     const update = taskUpdate(changes, new Date());
     const versions = ifMatchVersions(ifMatch);
-    let result: { task: Task; changed: boolean } | undefined;
+    let result: { task: TaskRow; changed: boolean } | undefined;
     if (update && versions?.length !== 0) {
       const [written] = await scope.run(userId, (db) =>
-        matchingTask(userId, taskId, versions, db)
-          .whereRaw(update.changes.sql, update.changes.bindings)
-          .patch(update.set as never)
-          .returning('*') as unknown as Promise<Task[]>,
+        Task.rowsWritten(
+          matchingTask(userId, taskId, versions, db)
+            .whereRaw(update.changes.sql, update.changes.bindings)
+            .patch(update.set as never),
+        ),
       );
       if (written) result = { task: written, changed: true };
     }
@@ -210,14 +211,15 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
       });
     },
 
-    async create(userId: string, input: TaskInput & { title: string }): Promise<Task> {
+    async create(userId: string, input: TaskInput & { title: string }): Promise<TaskRow> {
       const now = new Date();
       const fields = fieldsForCreate(input, now);
       const task = await scope.run(userId, async (db) => {
         try {
-          return await Task.query(db)
-            .insert({ ...fields, user_id: userId, created_at: now, updated_at: now } as never)
-            .returning('*');
+          const [row] = await Task.rowsWritten(
+            Task.query(db).insert({ ...fields, user_id: userId, created_at: now, updated_at: now } as never),
+          );
+          return row;
         } catch (err) {
           // tasks.user_id references users: no such user means the account is gone.
           if (isForeignKeyViolation(err)) await assertCallerExists(userId, db);
