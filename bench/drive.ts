@@ -2,6 +2,7 @@
 // (each response's latency recorded, so rounds merge into exact percentiles), and the
 // realistic-users profile (people with think time, not a saturating load).
 
+import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { cpuMs, sampleRss, type Target } from './procs';
 import type { WorkloadName } from './options';
@@ -26,14 +27,16 @@ const PRIORITIES = ['low', 'medium', 'high'];
 const json = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-// Each generator's patches carry its own number, so a patch never repeats one of an earlier bout:
-// a repeat would change nothing, which the service answers through its no-op path (the baseline
-// writes regardless), and the workload is meant to measure writes.
+// Each generator's patches carry their own mark (this process's, then a counter), so a patch
+// never repeats one of an earlier bout or run on the same data: a repeat would change nothing,
+// which the service answers through its no-op path (the baseline writes regardless), and the
+// workload is meant to measure writes.
+const processMark = randomUUID().slice(0, 8);
 let generation = 0;
 
 /** The requests of one workload, in a fixed order (the same sequence for every target, patch titles aside). */
 export function generator(load: LoadName, { fixtures, tokens }: LoadContext): Generator {
-  const run = ++generation;
+  const run = `${processMark}.${++generation}`;
   const typical = fixtures.typical;
   const pairs = typical.flatMap((u) => u.taskIds.map((taskId) => ({ userId: u.userId, taskId })));
   const token = (userId: string) => tokens.get(userId)!;
