@@ -17,6 +17,18 @@ export interface Target {
   output(): string;
 }
 
+/**
+ * What `npm start` runs after its build step: `node <flags> dist/src/server.js`. The benchmark
+ * starts the service the same way, so a Node flag there (a heap setting) is measured too.
+ */
+export function startCommand(startScript: string): { command: string; nodeFlags: string[] } {
+  const command = startScript.split('&&').pop()!.trim();
+  const words = command.split(/\s+/);
+  const script = words.indexOf('dist/src/server.js');
+  if (words[0] !== 'node' || script < 0) throw new Error(`the start script is not "… && node [flags] dist/src/server.js": ${startScript}`);
+  return { command, nodeFlags: words.slice(1, script) };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {

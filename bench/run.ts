@@ -17,7 +17,7 @@ import { SignJWT } from 'jose';
 import ts from 'typescript';
 import { bout, generator, merge, realisticUsers, type LoadContext, type LoadName, type RawBout, type RealisticResult } from './drive';
 import { parseOptions, type DataProfile, type Engine, type Options, type WorkloadName } from './options';
-import { rssMb, startNode, type Target } from './procs';
+import { rssMb, startCommand, startNode, type Target } from './procs';
 import { formatSummary, summarize, type ProfileSummary } from './profile';
 import {
   BASELINE, compare, formatRealistic, formatTable, formatTargets, SERVICE, SERVICE_NO_RLS, type Comparison, type Target as Goal,
@@ -105,7 +105,11 @@ function databaseEnv(target: SeedTarget, dataDir?: string): Record<string, strin
     : { DATA_DIR: dataDir ?? target.dataDir! };
 }
 
-/** `npm start` without its build step: node dist/src/server.js, production mode. */
+// The service as `npm start` runs it (its Node flags included), from package.json.
+const START = startCommand(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start);
+const START_ARGS = [...START.nodeFlags, SERVER];
+
+/** `npm start` without its build step, production mode. */
 async function startService(
   label: string,
   target: SeedTarget,
@@ -113,8 +117,8 @@ async function startService(
   opts: { rls: 'auto' | 'off'; dataDir?: string; profileName?: string; workers?: number },
 ) {
   const args = launch.cpuProf && opts.profileName
-    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${opts.profileName}.cpuprofile`, SERVER]
-    : [SERVER];
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${opts.profileName}.cpuprofile`, ...START_ARGS]
+    : START_ARGS;
   const service = await startNode(label, args, {
     NODE_ENV: 'production',
     JWT_SECRET: launch.secret,
@@ -447,7 +451,7 @@ async function main() {
     say(`service vs baseline on ${engine} (${fixtures.users} users, ${fixtures.tasks} tasks seeded in ${fixtures.seconds.total} s; ` +
       `pool ${options.pool}; ratio = service / baseline)`);
     say(formatTable(comparisons));
-    say(`\ncold start (node dist/src/server.js to /ready 200, build excluded): ` +
+    say(`\ncold start (${START.command} to /ready 200, build excluded): ` +
       Object.entries(cold).map(([e, c]) => `${e} ${c.medianMs} ms (samples ${c.samplesMs.join(', ')})`).join('; '));
     say('realistic users (p95 target < 200 ms):');
     for (const [e, r] of Object.entries(realistic)) say(formatRealistic(e, r));
