@@ -5,10 +5,13 @@ import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { timestamptzParser } from './timestamps';
 import { migrationSource } from '../../migrations';
 
 // pg returns int8 (count(*), sums) as strings while PGlite returns numbers: make both numbers.
-pg.types.setTypeParser(20, (value: string) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+// Timestamps as a UTC session prints them are read without pg's regular expressions (see timestamps.ts).
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, timestamptzParser(pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ)));
 
 /** Where the embedded database keeps its files. */
 export const pgliteDir = (config: Config) => path.join(config.dataDir, 'pglite');
