@@ -1,4 +1,4 @@
-import { raw, type RawBuilder } from 'objection';
+import type { SqlFragment } from '../models/Task';
 import type { StatusChange, TaskChanges } from './task-rules';
 
 // TaskChanges (src/services/task-rules.ts) as one UPDATE: each column is set from an expression
@@ -6,10 +6,7 @@ import type { StatusChange, TaskChanges } from './task-rules';
 // anyway, in a single statement. The rules are the same as applyChanges in JavaScript; the
 // test tests/api/task-changes.test.ts holds the two to the same result.
 
-interface Expression {
-  sql: string;
-  bindings: unknown[];
-}
+type Expression = SqlFragment;
 
 const COMPLETED = "'completed'::task_status";
 const PENDING = "'pending'::task_status";
@@ -29,10 +26,18 @@ const COLUMNS = [
 ] as const;
 
 export interface TaskUpdate {
-  /** Column → value or expression, for Objection's patch(). */
-  set: Record<string, RawBuilder>;
+  /** The SET list: `"column" = expression, …`. */
+  set: Expression;
   /** True when the write would change the row: a write that changes nothing is not made. */
   changes: Expression;
+}
+
+/** `"column" = expression` for each entry, as one SET list. */
+function setList(columns: [string, Expression][]): Expression {
+  return {
+    sql: columns.map(([column, e]) => `"${column}" = ${e.sql}`).join(', '),
+    bindings: columns.flatMap(([, e]) => e.bindings),
+  };
 }
 
 /**
@@ -40,30 +45,30 @@ export interface TaskUpdate {
  * when the changes name no field at all (nothing can change).
  */
 export function taskUpdate(changes: TaskChanges, now: Date): TaskUpdate | undefined {
-  const set: Record<string, RawBuilder> = {};
+  const set: [string, Expression][] = [];
   const differs: Expression[] = [];
   for (const [column, type] of COLUMNS) {
     const value = changes[column];
     if (value === undefined) continue;
-    set[column] = raw(`?::${type}`, [value]);
+    set.push([column, { sql: `?::${type}`, bindings: [value] }]);
     differs.push({ sql: `?::${type} IS DISTINCT FROM ${column}`, bindings: [value] });
   }
   if (changes.status !== null) {
     const status = statusExpression(changes.status);
-    set.status = raw(status.sql, status.bindings);
+    set.push(['status', status]);
     // completed_at follows the status: set when it becomes completed, kept while it stays so.
-    set.completed_at = raw(
-      `CASE WHEN (${status.sql}) = ${COMPLETED} THEN CASE WHEN status = ${COMPLETED} THEN completed_at ELSE ?::timestamptz END END`,
-      [...status.bindings, now],
-    );
+    set.push(['completed_at', {
+      sql: `CASE WHEN (${status.sql}) = ${COMPLETED} THEN CASE WHEN status = ${COMPLETED} THEN completed_at ELSE ?::timestamptz END END`,
+      bindings: [...status.bindings, now],
+    }]);
     // completed_at changes only with the status, so the status alone tells.
     differs.push({ sql: `(${status.sql}) IS DISTINCT FROM status`, bindings: status.bindings });
   }
   if (differs.length === 0) return undefined;
-  set.updated_at = raw('?::timestamptz', [now]);
-  set.version = raw('version + 1');
+  set.push(['updated_at', { sql: '?::timestamptz', bindings: [now] }]);
+  set.push(['version', { sql: 'version + 1', bindings: [] }]);
   return {
-    set,
+    set: setList(set),
     changes: { sql: `(${differs.map((d) => d.sql).join(' OR ')})`, bindings: differs.flatMap((d) => d.bindings) },
   };
 }

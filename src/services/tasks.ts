@@ -163,13 +163,7 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
     const versions = ifMatchVersions(ifMatch);
     let result: { task: TaskRow; changed: boolean } | undefined;
     if (update && versions?.length !== 0) {
-      const [written] = await scope.run(userId, (db) =>
-        Task.rowsWritten(
-          matchingTask(userId, taskId, versions, db)
-            .whereRaw(update.changes.sql, update.changes.bindings)
-            .patch(update.set as never),
-        ),
-      );
+      const written = await scope.run(userId, (db) => Task.updateOwned(db, { userId, taskId, versions }, update.set, update.changes));
       if (written) result = { task: written, changed: true };
     }
     result ??= await mutateLocked(userId, taskId, ifMatch, changes);
