@@ -199,7 +199,7 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
 
     get(userId: string, taskId: string): Promise<TaskRow> {
       return scope.run(userId, async (db) => {
-        const [task] = await Task.rowsOf(Task.ownedBy(userId, db).where('tasks.id', taskId).limit(1));
+        const task = await Task.findOwned(db, userId, taskId);
         if (!task) throw await notFound(userId, taskId, db);
         return task;
       });
@@ -210,10 +210,7 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
       const fields = fieldsForCreate(input, now);
       const task = await scope.run(userId, async (db) => {
         try {
-          const [row] = await Task.rowsWritten(
-            Task.query(db).insert({ ...fields, user_id: userId, created_at: now, updated_at: now } as never),
-          );
-          return row;
+          return await Task.insertOwned(db, { ...fields, user_id: userId, created_at: now, updated_at: now });
         } catch (err) {
           // tasks.user_id references users: no such user means the account is gone.
           if (isForeignKeyViolation(err)) await assertCallerExists(userId, db);
