@@ -53,7 +53,8 @@ export class Task extends Model {
   version!: number;
 
   /**
-   * The only way into the tasks table: a query already restricted to one owner,
+   * The way into the tasks table: a query already restricted to one owner (the single-shape
+   * statements below keep the same restriction),
    * so "not yours" and "does not exist" are the same empty result.
    */
   static ownedBy(userId: string, db: Knex): QueryBuilder<Task> {

@@ -20,8 +20,9 @@ import {
   type TaskInput,
 } from './task-rules';
 
-// Task use cases. Every one takes the caller's id first and reaches the table only through
-// Task.ownedBy(userId), so another user's task is simply not found.
+// Task use cases. Every one takes the caller's id first and reaches the table only through the
+// Task model scoped to that id (Task.ownedBy(userId), findOwned, insertOwned, updateOwned), so
+// another user's task is simply not found.
 
 export interface ListOptions {
   limit: number;
