@@ -18,7 +18,7 @@ interface CompiledRoute {
   /** Literal characters in the template: the stock router's specificity order. */
   specificity: number;
   /** Query parameters by name, for the stock router's array decoding. */
-  queryParameters: Map<string, { explode?: boolean; style?: string; json: boolean }>;
+  queryParameters: Map<string, QueryParameter>;
 }
 
 /** The path as the stock router returns it: trimmed, with a leading slash, no query string. */
@@ -34,6 +34,19 @@ function matchedPath(req: Request): string {
   return path;
 }
 
+type QueryParameter = { explode?: boolean; style?: string; json: boolean };
+
+/** The query parameters an operation declares, by name, with what decoding them needs. */
+export function queryParametersOf(operation: Operation): Map<string, QueryParameter> {
+  const parameters = new Map<string, QueryParameter>();
+  for (const parameter of operation.parameters ?? []) {
+    if ('$ref' in parameter || parameter.in !== 'query') continue;
+    const json = Boolean((parameter as { content?: Record<string, unknown> }).content?.['application/json']);
+    parameters.set(parameter.name, { explode: parameter.explode, style: parameter.style, json });
+  }
+  return parameters;
+}
+
 const escapeRegExp = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function compile(operation: Operation): CompiledRoute {
@@ -46,19 +59,13 @@ function compile(operation: Operation): CompiledRoute {
       return '([^/]+)';
     })
     .join('');
-  const queryParameters = new Map<string, { explode?: boolean; style?: string; json: boolean }>();
-  for (const parameter of operation.parameters ?? []) {
-    if ('$ref' in parameter || parameter.in !== 'query') continue;
-    const json = Boolean((parameter as { content?: Record<string, unknown> }).content?.['application/json']);
-    queryParameters.set(parameter.name, { explode: parameter.explode, style: parameter.style, json });
-  }
   return {
     operation,
     method: operation.method,
     pattern: new RegExp(`^${source}$`),
     names,
     specificity: operation.path.replace(/\{.*?\}/g, '').length,
-    queryParameters,
+    queryParameters: queryParametersOf(operation),
   };
 }
 

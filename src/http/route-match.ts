@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import { hasBody } from './body';
 import type OpenAPIBackend from 'openapi-backend';
 import type { Operation } from 'openapi-backend';
+import { queryParametersOf } from '../api/router';
 import { problem } from './problem';
 
 // Answers what does not depend on the body, before the body is read: 404 for an unknown path,
@@ -34,9 +35,7 @@ function shapeOf(operation: Operation): OperationShape {
     shape = {
       produces: [...produces],
       consumes: Object.keys((operation.requestBody as { content?: object } | undefined)?.content ?? {}),
-      queryNames: new Set(
-        (operation.parameters ?? []).filter((p) => 'in' in p && p.in === 'query').map((p) => (p as { name: string }).name),
-      ),
+      queryNames: new Set(queryParametersOf(operation).keys()),
     };
     shapes.set(operation, shape);
   }
