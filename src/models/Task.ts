@@ -26,6 +26,10 @@ const SELECT_LIST = COLUMNS.map((column) => `"tasks"."${column}"`).join(', ');
 /** The columns an insert sets; the rest have defaults (id, version) or are generated (completed). */
 const INSERTED = ['user_id', 'title', 'description', 'status', 'priority', 'due_date', 'completed_at', 'created_at', 'updated_at'] as const;
 
+// The single-shape statements (see updateOwned).
+const FIND_OWNED = `SELECT ${SELECT_LIST} FROM "tasks" WHERE "tasks"."user_id" = ? AND "tasks"."id" = ? LIMIT 1`;
+const INSERT = `INSERT INTO "tasks" (${INSERTED.map((column) => `"${column}"`).join(', ')}) VALUES (${INSERTED.map(() => '?').join(', ')}) RETURNING ${RETURNING}`;
+
 /** A piece of SQL and its bindings (knex `?` placeholders). */
 export interface SqlFragment {
   sql: string;
@@ -75,16 +79,13 @@ export class Task extends Model {
    * WHERE tasks.id, written as SQL (see the note on updateOwned for why the busiest statements are).
    */
   static async findOwned(db: Knex, userId: string, taskId: string): Promise<TaskRow | undefined> {
-    const { rows } = await db.raw(`SELECT ${SELECT_LIST} FROM "tasks" WHERE "tasks"."user_id" = ? AND "tasks"."id" = ? LIMIT 1`, [userId, taskId]);
+    const { rows } = await db.raw(FIND_OWNED, [userId, taskId]);
     return rows[0];
   }
 
   /** Inserts one task for its owner (`user_id` in `row`) and returns it as written, as a plain row. */
   static async insertOwned(db: Knex, row: TaskFields & { user_id: string; created_at: Date; updated_at: Date }): Promise<TaskRow> {
-    const { rows } = await db.raw(
-      `INSERT INTO "tasks" (${INSERTED.map((column) => `"${column}"`).join(', ')}) VALUES (${INSERTED.map(() => '?').join(', ')}) RETURNING ${RETURNING}`,
-      INSERTED.map((column) => row[column]),
-    );
+    const { rows } = await db.raw(INSERT, INSERTED.map((column) => row[column]));
     return rows[0];
   }
 

@@ -6,12 +6,10 @@ import type { StatusChange, TaskChanges } from './task-rules';
 // anyway, in a single statement. The rules are the same as applyChanges in JavaScript; the
 // test tests/api/task-changes.test.ts holds the two to the same result.
 
-type Expression = SqlFragment;
-
 const COMPLETED = "'completed'::task_status";
 const PENDING = "'pending'::task_status";
 
-function statusExpression(change: Exclude<StatusChange, null>): Expression {
+function statusExpression(change: Exclude<StatusChange, null>): SqlFragment {
   if ('to' in change) return { sql: '?::task_status', bindings: [change.to] };
   if ('toggle' in change) return { sql: `CASE WHEN status = ${COMPLETED} THEN ${PENDING} ELSE ${COMPLETED} END`, bindings: [] };
   if (change.completed) return { sql: COMPLETED, bindings: [] };
@@ -27,13 +25,13 @@ const COLUMNS = [
 
 export interface TaskUpdate {
   /** The SET list: `"column" = expression, …`. */
-  set: Expression;
+  set: SqlFragment;
   /** True when the write would change the row: a write that changes nothing is not made. */
-  changes: Expression;
+  changes: SqlFragment;
 }
 
 /** `"column" = expression` for each entry, as one SET list. */
-function setList(columns: [string, Expression][]): Expression {
+function setList(columns: [string, SqlFragment][]): SqlFragment {
   return {
     sql: columns.map(([column, e]) => `"${column}" = ${e.sql}`).join(', '),
     bindings: columns.flatMap(([, e]) => e.bindings),
@@ -45,8 +43,8 @@ function setList(columns: [string, Expression][]): Expression {
  * when the changes name no field at all (nothing can change).
  */
 export function taskUpdate(changes: TaskChanges, now: Date): TaskUpdate | undefined {
-  const set: [string, Expression][] = [];
-  const differs: Expression[] = [];
+  const set: [string, SqlFragment][] = [];
+  const differs: SqlFragment[] = [];
   for (const [column, type] of COLUMNS) {
     const value = changes[column];
     if (value === undefined) continue;
