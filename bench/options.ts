@@ -86,7 +86,7 @@ export const USAGE = `npx tsx bench/run.ts [options]
   --log-level LEVEL          LOG_LEVEL of the service (default warn; info adds its per-request log line)
   --cpu-prof                 profile the service (bench/results/profiles/*.cpuprofile, summary printed)
   --no-secondary             skip the other engine
-  --no-workers               skip the WEB_CONCURRENCY=1 vs 2 pass (PostgreSQL)
+  --no-workers               skip the WEB_CONCURRENCY=1 vs 2 pass (PostgreSQL; --quick skips it too)
   --keep                     keep the seeded databases`;
 
 function parseList(raw: string): WorkloadName[] {
@@ -160,7 +160,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     logLevel: str('log-level') ?? 'warn',
     keep: flags.has('keep'),
     secondaryEngine: !flags.has('no-secondary'),
-    workersPass: !flags.has('no-workers'),
+    // The quick run skips it: the scale-out figure comes from a full run, and it would take a sixth of the quick run's two minutes.
+    workersPass: !flags.has('no-workers') && !quick,
     data: quick ? QUICK_DATA : FULL_DATA,
     timing,
   };
