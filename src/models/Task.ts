@@ -36,6 +36,19 @@ export interface SqlFragment {
   bindings: Knex.Value[];
 }
 
+/** One task of one owner, at one of `versions` (what an If-Match allows) when they are given. */
+export interface OwnedTask {
+  userId: string;
+  taskId: string;
+  versions?: number[];
+}
+
+/** The WHERE condition of an OwnedTask: the scope of ownedBy, the id, the versions. */
+function ownedTaskCondition({ userId, taskId, versions }: OwnedTask): SqlFragment {
+  const atVersion = versions ? ` AND "tasks"."version" IN (${versions.map(() => '?').join(', ')})` : '';
+  return { sql: `"tasks"."user_id" = ? AND "tasks"."id" = ?${atVersion}`, bindings: [userId, taskId, ...(versions ?? [])] };
+}
+
 /** A task as the API sends it: the row's columns, as a plain object or a model. */
 export type TaskRow = Pick<Task, (typeof COLUMNS)[number]>;
 
@@ -95,25 +108,29 @@ export class Task extends Model {
    * nothing when no row matched. tests/api/task-changes.test.ts runs it against the rules in
    * JavaScript.
    *
-   * This and the two above are the busiest statements, each of a single shape, so they are
+   * This, the two above and deleteOwned below are the single-shape statements, so they are
    * written as SQL here rather than built by Objection and knex on every request: side by side,
    * the builders cost a fifth of a PATCH request's CPU (their allocations and code spread over
    * every request in flight). They keep the scope of ownedBy (WHERE tasks.user_id = the caller);
-   * lists, with their many shapes, are still built from ownedBy.
+   * lists, with their many shapes, and the locked read-modify-write are still built from ownedBy.
    */
-  static async updateOwned(
-    db: Knex,
-    target: { userId: string; taskId: string; versions?: number[] },
-    set: SqlFragment,
-    condition: SqlFragment,
-  ): Promise<TaskRow | undefined> {
-    const { userId, taskId, versions } = target;
-    const atVersion = versions ? ` AND "tasks"."version" IN (${versions.map(() => '?').join(', ')})` : '';
+  static async updateOwned(db: Knex, target: OwnedTask, set: SqlFragment, condition: SqlFragment): Promise<TaskRow | undefined> {
+    const owned = ownedTaskCondition(target);
     const { rows } = await db.raw(
-      `UPDATE "tasks" SET ${set.sql} WHERE "tasks"."user_id" = ? AND "tasks"."id" = ?${atVersion} AND ${condition.sql} RETURNING ${RETURNING}`,
-      [...set.bindings, userId, taskId, ...(versions ?? []), ...condition.bindings],
+      `UPDATE "tasks" SET ${set.sql} WHERE ${owned.sql} AND ${condition.sql} RETURNING ${RETURNING}`,
+      [...set.bindings, ...owned.bindings, ...condition.bindings],
     );
     return rows[0];
+  }
+
+  /**
+   * Deletes the caller's task (at one of `versions` when given); whether a row was deleted.
+   * RETURNING, not the affected-row count: knex-pglite does not report the count.
+   */
+  static async deleteOwned(db: Knex, target: OwnedTask): Promise<boolean> {
+    const owned = ownedTaskCondition(target);
+    const { rows } = await db.raw(`DELETE FROM "tasks" WHERE ${owned.sql} RETURNING "tasks"."id"`, owned.bindings);
+    return rows.length > 0;
   }
 
   /**

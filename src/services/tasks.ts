@@ -21,8 +21,8 @@ import {
 } from './task-rules';
 
 // Task use cases. Every one takes the caller's id first and reaches the table only through the
-// Task model scoped to that id (Task.ownedBy(userId), findOwned, insertOwned, updateOwned), so
-// another user's task is simply not found.
+// Task model scoped to that id (Task.ownedBy(userId), findOwned, insertOwned, updateOwned,
+// deleteOwned), so another user's task is simply not found.
 
 export interface ListOptions {
   limit: number;
@@ -95,12 +95,6 @@ async function dueDatePage(base: () => TaskQuery, sort: Sort, position: Position
   const undated = base().whereNull('tasks.due_date');
   if (position?.value === null) undated.whereRaw(`tasks.id ${after} ?::uuid`, [position.id]);
   return [...dated, ...(await Task.rowsOf(undated.orderBy('tasks.id', dir).limit(limit - dated.length)))];
-}
-
-/** The caller's task, provided its version is one If-Match allows (`versions`: see ifMatchVersions). */
-function matchingTask(userId: string, taskId: string, versions: number[] | undefined, db: Knex): TaskQuery {
-  const query = Task.ownedBy(userId, db).where('tasks.id', taskId);
-  return versions ? query.whereIn('tasks.version', versions) : query;
 }
 
 function positionOf(task: TaskRow, sort: Sort): Position {
@@ -242,15 +236,8 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
     /** One DELETE when the task is there and If-Match allows it; otherwise the locked path says why not. */
     async remove(userId: string, taskId: string, ifMatch?: string): Promise<void> {
       const versions = ifMatchVersions(ifMatch);
-      // RETURNING, not the affected-row count: knex-pglite does not report the count.
-      const deleted =
-        versions?.length === 0
-          ? []
-          : await scope.run(
-              userId,
-              (db) => matchingTask(userId, taskId, versions, db).delete().returning('tasks.id') as unknown as Promise<Task[]>,
-            );
-      if (deleted.length === 0) {
+      const deleted = versions?.length !== 0 && (await scope.run(userId, (db) => Task.deleteOwned(db, { userId, taskId, versions })));
+      if (!deleted) {
         await scope.transaction(userId, async (trx) => {
           await lockForWrite(trx, userId, taskId, ifMatch);
           await Task.ownedBy(userId, trx).where('tasks.id', taskId).delete();
