@@ -19,7 +19,7 @@ const COLUMNS = [
   'id', 'user_id', 'title', 'description', 'status', 'priority', 'due_date', 'completed', 'completed_at', 'created_at', 'updated_at', 'version',
 ] as const;
 
-/** The columns of a task read or written, quoted, for SELECT and RETURNING lists. */
+/** The columns of a task read or written, quoted, for SELECT (rowsOf, findOwned) and RETURNING lists. */
 const RETURNING = COLUMNS.map((column) => `"${column}"`).join(', ');
 const SELECT_LIST = COLUMNS.map((column) => `"tasks"."${column}"`).join(', ');
 
@@ -84,7 +84,7 @@ export class Task extends Model {
    */
   static async rowsOf(query: QueryBuilder<Task>): Promise<TaskRow[]> {
     // The columns named, in the models' order, so a task reads the same from every route.
-    return (await query.select(COLUMNS.map((column) => `tasks.${column}`)).toKnexQuery()) as TaskRow[];
+    return (await query.select(Task.raw(SELECT_LIST)).toKnexQuery()) as TaskRow[];
   }
 
   /**
