@@ -107,6 +107,8 @@ export interface RawBout {
   timeouts: number;
   resets: number;
   peakRssMb: number;
+  /** The target's RSS every 200 ms through the bout, in MB. */
+  rssSamplesMb: number[];
   cpuMs: number;
 }
 
@@ -194,6 +196,7 @@ export async function bout(target: Target, next: Generator, connections: number,
     });
   });
   const cpu = cpuMs(target.pid) - cpuBefore;
+  const memory = rss.stop();
   return {
     seconds: result.duration,
     latencies,
@@ -202,7 +205,8 @@ export async function bout(target: Target, next: Generator, connections: number,
     errors: result.errors,
     timeouts: result.timeouts,
     resets: result.resets,
-    peakRssMb: rss.stop().get(target.pid) ?? NaN,
+    peakRssMb: memory.peak.get(target.pid) ?? NaN,
+    rssSamplesMb: memory.samples.get(target.pid) ?? [],
     cpuMs: cpu,
   };
 }

@@ -112,17 +112,26 @@ export function cpuMs(pid: number): number {
   }
 }
 
-/** Samples the RSS of some processes every `everyMs` while a measurement runs; keeps the peak. */
+/**
+ * Samples the RSS of some processes every `everyMs` while a measurement runs: the peak, and every
+ * sample in order (the sustained run reads its trend from them; see memory.ts).
+ */
 export function sampleRss(pids: number[], everyMs = 200) {
   const peak = new Map<number, number>(pids.map((pid) => [pid, rssMb(pid)]));
-  const timer = setInterval(() => {
-    for (const pid of pids) peak.set(pid, Math.max(peak.get(pid) ?? 0, rssMb(pid) || 0));
-  }, everyMs);
+  const samples = new Map<number, number[]>(pids.map((pid) => [pid, []]));
+  const sample = () => {
+    for (const pid of pids) {
+      const mb = rssMb(pid);
+      peak.set(pid, Math.max(peak.get(pid) ?? 0, mb || 0));
+      if (!Number.isNaN(mb)) samples.get(pid)!.push(mb);
+    }
+  };
+  const timer = setInterval(sample, everyMs);
   return {
-    stop(): Map<number, number> {
+    stop(): { peak: Map<number, number>; samples: Map<number, number[]> } {
       clearInterval(timer);
-      for (const pid of pids) peak.set(pid, Math.max(peak.get(pid) ?? 0, rssMb(pid) || 0));
-      return peak;
+      sample();
+      return { peak, samples };
     },
   };
 }
