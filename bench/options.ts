@@ -20,7 +20,7 @@ export interface Timing {
   bout: number;
   /** A/B rounds per workload (each round: service, baseline[, service without RLS]). */
   rounds: number;
-  /** Warm-up of each process before its first measured bout. */
+  /** Warm-up of each process on each workload of the main pass, before the first measured bout. */
   warmup: number;
   stressBout: number;
   scaleBout: number;
@@ -66,8 +66,8 @@ const QUICK_DATA: Record<Engine, DataProfile> = {
   pg: { users: 1_000, tasks: 100_000, heavy: [12_000, 10_000], oneK: 1_000 },
   pglite: { users: 300, tasks: 40_000, heavy: [10_000], oneK: 1_000 },
 };
-const FULL_TIMING: Timing = { bout: 6, rounds: 2, warmup: 2, stressBout: 4, scaleBout: 4, realistic: 20, sustained: 60, coldStarts: 3 };
-const QUICK_TIMING: Timing = { bout: 2, rounds: 1, warmup: 1, stressBout: 1.5, scaleBout: 1.5, realistic: 5, sustained: 6, coldStarts: 1 };
+const FULL_TIMING: Timing = { bout: 6, rounds: 2, warmup: 1, stressBout: 4, scaleBout: 4, realistic: 20, sustained: 60, coldStarts: 3 };
+const QUICK_TIMING: Timing = { bout: 2, rounds: 1, warmup: 0.5, stressBout: 1.5, scaleBout: 1.5, realistic: 5, sustained: 6, coldStarts: 1 };
 
 export const USAGE = `npx tsx bench/run.ts [options]
   --quick                    small data and short bouts (under 2 minutes)
