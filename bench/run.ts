@@ -320,30 +320,11 @@ async function main() {
       progress(c);
     }
 
-    // --- stress pass ---------------------------------------------------------------------------
-    if (options.stress > 0 && options.stressWorkloads.length > 0) {
-      say(`\nstress pass: ${options.stress} connections, ${options.timing.stressBout} s per target`);
-      const stressTargets = targets.filter((t) => t === primary || t === baseline);
-      for (const load of options.stressWorkloads) {
-        const c = compare('stress', load, options.stress, await abRounds(run, stressTargets, load, options.stress, options.timing.stressBout, 1));
-        comparisons.push(c);
-        progress(c);
-      }
-    }
-
-    // --- scale: a user with 1 000 tasks vs the largest user (and, on PostgreSQL, a 1 000-task table) --
-    say(`\nscale: list first page by user size${engine === 'pg' && !options.quick ? ' and table size (after the realistic users)' : ''}`);
-    const scaleTargets = [primary, baseline];
-    for (const [load, note] of [
-      ['list-1k', `user with ${fixtures.oneK.count} tasks, table of ${fixtures.tasks}`],
-      ['list-largest', `user with ${fixtures.largest.count} tasks, table of ${fixtures.tasks}`],
-    ] as const) {
-      const c = compare('scale', load, options.connections, await abRounds(run, scaleTargets, load, options.connections, options.timing.scaleBout, 1), note);
-      comparisons.push(c);
-      progress(c);
-    }
-
     // --- sustained run: memory before and after ------------------------------------------------
+    // Straight after the main pass, at its connections: after the 500-connection stress pass the
+    // heap kept the size that pass gave it and took ~50 s of this load to shed it (RSS climbing
+    // 384 -> 419 MB, then one major collection down to 256 MB, flat for the next 70 s), so a
+    // minute measured there saw the stress pass's aftermath, not this load's.
     say(`\nsustained: mixed workload on the ${primary.label} for ${options.timing.sustained} s`);
     await sleep(1000);
     const rssBefore = rssMb(primary.pid);
@@ -366,6 +347,29 @@ async function main() {
     say(`  RSS ${Math.round(rssBefore)} MB before, ${Math.round(sustainedBout.peakRssMb)} MB peak, ${Math.round(rssAfter)} MB after; ` +
       `median ${trend?.firstMb} MB in the first quarter of the run, ${trend?.lastMb} MB in the last; ` +
       `${sustainedStats.rps} req/s, p99 ${sustainedStats.p99} ms, errors ${sustainedStats.errors}, non2xx ${sustainedStats.non2xx}`);
+
+    // --- stress pass ---------------------------------------------------------------------------
+    if (options.stress > 0 && options.stressWorkloads.length > 0) {
+      say(`\nstress pass: ${options.stress} connections, ${options.timing.stressBout} s per target`);
+      const stressTargets = targets.filter((t) => t === primary || t === baseline);
+      for (const load of options.stressWorkloads) {
+        const c = compare('stress', load, options.stress, await abRounds(run, stressTargets, load, options.stress, options.timing.stressBout, 1));
+        comparisons.push(c);
+        progress(c);
+      }
+    }
+
+    // --- scale: a user with 1 000 tasks vs the largest user (and, on PostgreSQL, a 1 000-task table) --
+    say(`\nscale: list first page by user size${engine === 'pg' && !options.quick ? ' and table size (after the realistic users)' : ''}`);
+    const scaleTargets = [primary, baseline];
+    for (const [load, note] of [
+      ['list-1k', `user with ${fixtures.oneK.count} tasks, table of ${fixtures.tasks}`],
+      ['list-largest', `user with ${fixtures.largest.count} tasks, table of ${fixtures.tasks}`],
+    ] as const) {
+      const c = compare('scale', load, options.connections, await abRounds(run, scaleTargets, load, options.connections, options.timing.scaleBout, 1), note);
+      comparisons.push(c);
+      progress(c);
+    }
 
     // --- realistic users on the main engine ------------------------------------------------------
     say(`\nrealistic users on ${engine}: 100 users, 1 s think time, ${options.timing.realistic} s`);
