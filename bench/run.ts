@@ -138,7 +138,8 @@ async function startBaseline(target: SeedTarget, launch: Launch, dataDir?: strin
   const env: Record<string, string> = { JWT_SECRET: launch.secret, DB_POOL_MAX: String(launch.pool), NODE_PATH: path.join(ROOT, 'node_modules') };
   if (target.engine === 'pg') Object.assign(env, { DATABASE_URL: target.databaseUrl!, DATABASE_SCHEMA: target.schema! });
   else env.PGLITE_DIR = path.join(dataDir ?? target.dataDir!, 'pglite');
-  return startNode(BASELINE, [BASELINE_JS], env);
+  // The same Node flags as the service: the floor is the plain stack on the same runtime settings.
+  return startNode(BASELINE, [...START.nodeFlags, BASELINE_JS], env);
 }
 
 // ---------------------------------------------------------------------------------- checks
