@@ -76,6 +76,9 @@ test('parses requests (path params, query, headers, cookies, body) as the stock 
       stock.parseRequest({ ...req, headers: {}, body: { title: 'y' } }, operation),
     );
     expect(compiled.parseRequest(req)).toEqual(stock.parseRequest(req));
+    // Anything else on the request travels along, as the stock router's spread carries it.
+    const extra = { ...req, custom: { a: 1 }, body: undefined };
+    expect(compiled.parseRequest(extra, operation)).toEqual(stock.parseRequest(extra, operation));
   }
 });
 
