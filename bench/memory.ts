@@ -6,6 +6,8 @@
 // stays the same, so the sustained run compares the median RSS of its last quarter with that of
 // its first: a heap's sawtooth is the same in both, a leak's slope is not.
 
+import { percentile } from './drive';
+
 export interface RssTrend {
   /** Median RSS of the first and last quarter of the samples, in MB. */
   firstMb: number;
@@ -15,11 +17,7 @@ export interface RssTrend {
   samples: number;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
+const median = (values: number[]) => percentile(Float64Array.from(values).sort(), 50);
 
 /** The trend of RSS samples taken at a steady interval; undefined with fewer than 8 samples. */
 export function rssTrend(samplesMb: number[]): RssTrend | undefined {
