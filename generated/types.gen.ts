@@ -378,6 +378,10 @@ export type GetIndexData = {
 
 export type GetIndexErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * The `Accept` header excludes every media type this operation can answer with.
      */
     406: Problem;
@@ -407,6 +411,10 @@ export type GetHealthData = {
 
 export type GetHealthErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * The `Accept` header excludes every media type this operation can answer with.
      */
     406: Problem;
@@ -435,6 +443,10 @@ export type GetReadyData = {
 };
 
 export type GetReadyErrors = {
+    /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
     /**
      * The `Accept` header excludes every media type this operation can answer with.
      */
@@ -474,6 +486,10 @@ export type GetOpenApiJsonData = {
 };
 
 export type GetOpenApiJsonErrors = {
+    /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
     /**
      * The `Accept` header excludes every media type this operation can answer with.
      */
@@ -516,6 +532,10 @@ export type GetOpenApiYamlData = {
 
 export type GetOpenApiYamlErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * The `Accept` header excludes every media type this operation can answer with.
      */
     406: Problem;
@@ -552,7 +572,7 @@ export type RegisterData = {
 
 export type RegisterErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -612,7 +632,7 @@ export type LoginData = {
 
 export type LoginErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -669,6 +689,10 @@ export type DeleteMeData = {
 
 export type DeleteMeErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
     401: Problem;
@@ -705,6 +729,10 @@ export type GetMeData = {
 };
 
 export type GetMeErrors = {
+    /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
     /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
@@ -746,7 +774,7 @@ export type RegisterApiData = {
 
 export type RegisterApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -806,7 +834,7 @@ export type LoginApiData = {
 
 export type LoginApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -863,6 +891,10 @@ export type DeleteMeApiData = {
 
 export type DeleteMeApiErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
     401: Problem;
@@ -899,6 +931,10 @@ export type GetMeApiData = {
 };
 
 export type GetMeApiErrors = {
+    /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
     /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
@@ -966,6 +1002,10 @@ export type ListTasksData = {
 
 export type ListTasksErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
     401: Problem;
@@ -1014,7 +1054,7 @@ export type CreateTaskData = {
 
 export type CreateTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1085,7 +1125,7 @@ export type DeleteTaskData = {
 
 export type DeleteTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1160,6 +1200,10 @@ export type GetTaskData = {
 
 export type GetTaskErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
     401: Problem;
@@ -1223,7 +1267,7 @@ export type UpdateTaskData = {
 
 export type UpdateTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1302,7 +1346,7 @@ export type ReplaceTaskData = {
 
 export type ReplaceTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1381,7 +1425,7 @@ export type ToggleTaskData = {
 
 export type ToggleTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1460,7 +1504,7 @@ export type CompleteTaskData = {
 
 export type CompleteTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1554,6 +1598,10 @@ export type ListTasksApiData = {
 
 export type ListTasksApiErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
     401: Problem;
@@ -1602,7 +1650,7 @@ export type CreateTaskApiData = {
 
 export type CreateTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1673,7 +1721,7 @@ export type DeleteTaskApiData = {
 
 export type DeleteTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1748,6 +1796,10 @@ export type GetTaskApiData = {
 
 export type GetTaskApiErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
     401: Problem;
@@ -1811,7 +1863,7 @@ export type UpdateTaskApiData = {
 
 export type UpdateTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1890,7 +1942,7 @@ export type ReplaceTaskApiData = {
 
 export type ReplaceTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1969,7 +2021,7 @@ export type ToggleTaskApiData = {
 
 export type ToggleTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2048,7 +2100,7 @@ export type CompleteTaskApiData = {
 
 export type CompleteTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2143,6 +2195,10 @@ export type ListTasksForUserData = {
 
 export type ListTasksForUserErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
     401: Problem;
@@ -2196,7 +2252,7 @@ export type CreateTaskForUserData = {
 
 export type CreateTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2271,7 +2327,7 @@ export type DeleteTaskForUserData = {
 
 export type DeleteTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2345,6 +2401,10 @@ export type GetTaskForUserData = {
 
 export type GetTaskForUserErrors = {
     /**
+     * The URL has a percent-escape that is not `%XX` (two hex digits) or whose bytes are not UTF-8, in the path or the query string.
+     */
+    400: Problem;
+    /**
      * Missing, malformed, expired or otherwise invalid bearer token, or a token whose user does not exist. `detail` is one of `Missing authentication`, `Token expired`, `Invalid token`.
      */
     401: Problem;
@@ -2412,7 +2472,7 @@ export type UpdateTaskForUserData = {
 
 export type UpdateTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2495,7 +2555,7 @@ export type ReplaceTaskForUserData = {
 
 export type ReplaceTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2578,7 +2638,7 @@ export type ToggleTaskForUserData = {
 
 export type ToggleTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2661,7 +2721,7 @@ export type CompleteTaskForUserData = {
 
 export type CompleteTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape).
+     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**

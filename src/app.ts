@@ -21,6 +21,7 @@ import { errorHandler } from './http/error-handler';
 import { securityHeaders } from './http/security-headers';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
+import { wellFormedUrl } from './http/well-formed-url';
 import { declaredQuery, routeMatch } from './http/route-match';
 import { accountService } from './services/accounts';
 import { taskService } from './services/tasks';
@@ -69,9 +70,9 @@ function rateLimitRedis(config: Config): Redis | undefined {
 
 /**
  * The whole service as a Koa app, without listening (src/server.ts listens; tests use port 0).
- * A request travels: request id → log → CORS → security headers → error funnel → docs pages
- * (outside the contract) → route match (404/405/406/415)
- * → body parser (400/413) → openapi-backend (401, 422, 403) → handler → service → model.
+ * A request travels: request id → log → CORS → security headers → error funnel → URL check (400)
+ * → docs pages (outside the contract) → route match (404/405/406/415) → body parser (400/413)
+ * → openapi-backend (401, 422, 403) → handler → service → model.
  */
 export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   const contract = loadContract();
@@ -105,6 +106,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   if (cors) app.use(cors);
   app.use(securityHeaders());
   app.use(errorHandler(log));
+  app.use(wellFormedUrl());
   const docs = docsRouter({ redocFile: path.join(path.dirname(contract.path), 'docs', 'index.html') });
   app.use(docs.routes());
   app.use(routeMatch(api));

@@ -151,7 +151,7 @@ export class ContractRouter extends OpenAPIRouter {
     const route = operation && this.routes.get(`${operation.method} ${operation.path}`);
     if (route) {
       const values = route.pattern.exec(matchedPath(req));
-      if (values) params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(values[i + 1])]));
+      if (values) params = Object.fromEntries(route.names.map((name, i) => [name, decodeSegment(values[i + 1])]));
       decodeQuery(query, route);
     }
     const parsed = { method: req.method.trim().toLowerCase(), path, params, headers, query, cookies, requestBody, body: req.body } as ParsedRequest;
@@ -170,6 +170,19 @@ export class ContractRouter extends OpenAPIRouter {
     const copy: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.query)) copy[name] = Array.isArray(value) ? [...value] : value;
     return copy;
+  }
+}
+
+/**
+ * A path parameter, percent-decoded. The service refuses undecodable URLs before routing
+ * (src/http/well-formed-url.ts); anyone else calling the router gets the segment as sent rather
+ * than a URIError.
+ */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

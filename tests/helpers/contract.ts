@@ -2,13 +2,14 @@ import http from 'node:http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import OpenAPIBackend, { type Operation } from 'openapi-backend';
+import { percentDecodable } from '../../src/http/well-formed-url';
 import { loadContract } from '../../src/spec';
 import { bypassesPrism, prismEnabled, prismUrl, UPSTREAM_HEADER } from './prism';
 
 // Every response a test sees goes through `contractFetch`, which checks it against openapi.yaml:
 // the status is declared for the operation, the content type is declared for that status, the
 // body matches its schema, and every declared header that is present matches its schema.
-// Responses to unknown routes (404/405) must be problem+json.
+// Responses to unknown routes (404/405, or 400 for a URL that cannot be decoded) must be problem+json.
 
 const contract = loadContract();
 const api = new OpenAPIBackend({ definition: structuredClone(contract.document), quick: true, validate: false });
@@ -64,7 +65,9 @@ async function check(method: string, url: URL, response: Response): Promise<stri
     | Operation
     | undefined;
   if (!operation) {
-    if (![404, 405].includes(response.status)) problems.push(`${where}: no operation matches, yet status is not 404/405`);
+    // A URL that cannot be percent-decoded is refused before routing, whatever its path.
+    const expected = percentDecodable(url.pathname + url.search) ? [404, 405] : [400];
+    if (!expected.includes(response.status)) problems.push(`${where}: no operation matches, yet status is not ${expected.join('/')}`);
     if (type !== 'application/problem+json') problems.push(`${where}: expected problem+json, got ${type}`);
     else if (!compiled('problem', problemSchema())(JSON.parse(text))) problems.push(`${where}: body is not a Problem`);
     return problems;

@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Knex } from 'knex';
-import pino from 'pino';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createKnex } from '../../src/db/knex';
@@ -9,6 +8,7 @@ import { migrateToLatest } from '../../src/db/migrate';
 import { createClient, type Client } from '../../generated/client';
 import { contractFetch } from './contract';
 import { freshDatabase, type TestDatabase } from './database';
+import { capturedLog, stackTracesOutsideServerErrors } from './log-capture';
 import { TEST_SECRET, tokenFor } from './tokens';
 
 // The real stack for a test file: the Koa app on port 0 over a fresh database, a generated-SDK
@@ -27,6 +27,8 @@ export interface TestApp {
   anonymous(): Client;
   /** Creates a users row; returns a valid token for it. */
   createUser(userId: string, email?: string): Promise<string>;
+  /** The service's log lines at `warn` and above so far (every level with TEST_LOG_LEVEL). */
+  logs: Record<string, unknown>[];
   /** Raw HTTP for what the SDK would never send; the response is still checked against the contract. */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** Stops the server and the database connection, then starts both again on the same data. */
@@ -38,7 +40,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const db: TestDatabase = freshDatabase();
   // bcrypt at its lowest cost: the tests are about behaviour, not hashing strength.
   const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_SECRET, BCRYPT_COST: '4', ...db.env, ...env });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const { logger: log, lines: logs } = capturedLog();
   let knex: Knex;
   let server: Server;
   let closeApp: () => Promise<void>;
@@ -93,9 +95,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await halt();
       await boot();
     },
+    logs,
     async stop() {
       await halt();
       await db.drop();
+      const traced = stackTracesOutsideServerErrors(logs);
+      if (traced.length > 0) {
+        throw new Error(`stack traces in the log outside a 5xx answer:\n${traced.map((line) => JSON.stringify(line).slice(0, 2000)).join('\n')}`);
+      }
     },
   };
   return self;

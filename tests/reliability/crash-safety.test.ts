@@ -1,7 +1,7 @@
 import { contractFetch } from '../helpers/contract';
 import { bearer, FULL, jsonInit, listAll, rowProblems, type Task } from './helpers/api';
 import { childDatabase, engineName, type ChildDatabase } from './helpers/database';
-import { connect, finalStatus, isRefused, parseResponse, type RawConnection } from './helpers/raw-http';
+import { connect, finalStatus, isRefused, parseResponse, type RawConnection } from '../helpers/raw-http';
 import { eventually, startService, within, type ServiceProcess } from './helpers/service';
 
 // Crash safety of the real entry point (src/server.ts as a child process) on the engine of this

@@ -4,7 +4,7 @@ import { engineName } from '../helpers/engine';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { TEST_SECRET } from '../helpers/tokens';
 import type { Task } from './helpers/api';
-import { connect, readResponse } from './helpers/raw-http';
+import { connect, readResponse } from '../helpers/raw-http';
 
 // Hostile request bodies and parameters, on the engine of this run: over-long, over-deep,
 // over-wide, mis-typed, mis-encoded, prototype-polluting, SQL- and script-laden. Each gets a

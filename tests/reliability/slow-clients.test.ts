@@ -1,6 +1,6 @@
 import { bearer } from './helpers/api';
 import { childDatabase, engineName, type ChildDatabase } from './helpers/database';
-import { connect, finalStatus, readResponse, type RawConnection } from './helpers/raw-http';
+import { connect, finalStatus, readResponse, type RawConnection } from '../helpers/raw-http';
 import { fetchWithin, sleep, startService, within, type ServiceProcess } from './helpers/service';
 
 // Slow clients against the real entry point (src/server.ts, whose listen() applies

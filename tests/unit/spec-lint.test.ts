@@ -55,8 +55,8 @@ const BREAKS: { rule: string; at: string; breakIt: (d: Doc) => void }[] = [
   { rule: 'rule/responses-with-body', at: '#/paths/~1auth~1login/post/responses', breakIt: (d) => delete d.paths['/auth/login'].post.responses['415'] },
   {
     rule: 'rule/responses-without-body',
-    at: '#/paths/~1tasks/get/responses/400',
-    breakIt: (d) => (d.paths['/tasks'].get.responses['400'] = { $ref: '#/components/responses/BadRequest' }),
+    at: '#/paths/~1tasks/get/responses/413',
+    breakIt: (d) => (d.paths['/tasks'].get.responses['413'] = { $ref: '#/components/responses/PayloadTooLarge' }),
   },
   { rule: 'rule/responses-secured', at: '#/paths/~1auth~1me/get/responses', breakIt: (d) => delete d.paths['/auth/me'].get.responses['503'] },
   { rule: 'rule/responses-tasks', at: '#/paths/~1api~1tasks/get/responses', breakIt: (d) => delete d.paths['/api/tasks'].get.responses['403'] },

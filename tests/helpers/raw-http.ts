@@ -162,3 +162,14 @@ export function isRefused(port: number): Promise<boolean> {
     socket.once('error', (err) => resolve((err as NodeJS.ErrnoException).code === 'ECONNREFUSED'));
   });
 }
+
+/** Sends `head` (request line and headers, without the blank line) and `body` on a fresh connection; the response. */
+export async function rawExchange(port: number, head: string, body: string | Buffer = '', ms = 15_000) {
+  const conn = await connect(port);
+  try {
+    await conn.write(Buffer.concat([Buffer.from(`${head}\r\nConnection: close\r\n\r\n`, 'latin1'), Buffer.isBuffer(body) ? body : Buffer.from(body)]));
+    return await readResponse(conn, ms);
+  } finally {
+    conn.destroy();
+  }
+}

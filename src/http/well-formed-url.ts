@@ -1,0 +1,28 @@
+import type { Middleware } from 'koa';
+import { problem } from './problem';
+
+// Percent-escapes are decoded in the path (route parameters) and the query string. A request whose
+// escapes are not well formed (`%` and two hex digits) or do not spell UTF-8 (`%C0%AF`, a lone
+// `%E0`) names nothing this service has: it is refused here, once, before anything decodes it.
+
+/** Whether every percent-escape in `text` is well formed and the bytes they spell are UTF-8. */
+export function percentDecodable(text: string): boolean {
+  if (!text.includes('%')) return true;
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** 400 for a path or query string that cannot be decoded. */
+export const wellFormedUrl = (): Middleware => async (ctx, next) => {
+  if (!percentDecodable(ctx.path)) {
+    throw problem(400, 'Malformed URL: the path has a percent-escape that is not %XX or does not spell UTF-8');
+  }
+  if (!percentDecodable(ctx.querystring)) {
+    throw problem(400, 'Malformed URL: the query string has a percent-escape that is not %XX or does not spell UTF-8');
+  }
+  await next();
+};
