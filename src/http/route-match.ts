@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { acceptsAny } from './accept';
 import { hasBody } from './body';
 import type OpenAPIBackend from 'openapi-backend';
 import type { Operation } from 'openapi-backend';
@@ -28,12 +29,18 @@ const shapes = new WeakMap<Operation, OperationShape>();
 function shapeOf(operation: Operation): OperationShape {
   let shape = shapes.get(operation);
   if (!shape) {
-    const produces = new Set<string>();
-    for (const response of Object.values(operation.responses ?? {})) {
-      for (const type of Object.keys((response as { content?: object }).content ?? {})) produces.add(type);
+    // What a success answers with decides (an error may be problem+json whatever Accept says);
+    // an operation whose success has no body (204) is asked about its errors' types instead.
+    const success = new Set<string>();
+    const any = new Set<string>();
+    for (const [status, response] of Object.entries(operation.responses ?? {})) {
+      for (const type of Object.keys((response as { content?: object }).content ?? {})) {
+        any.add(type);
+        if (status.startsWith('2')) success.add(type);
+      }
     }
     shape = {
-      produces: [...produces],
+      produces: [...(success.size > 0 ? success : any)],
       consumes: Object.keys((operation.requestBody as { content?: object } | undefined)?.content ?? {}),
       queryNames: new Set(queryParametersOf(operation).keys()),
     };
@@ -55,8 +62,8 @@ export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next)
   ctx.state.operation = operation;
 
   const { produces, consumes } = shapeOf(operation);
-  if (produces.length > 0 && !ctx.accepts(produces)) {
-    throw problem(406, `This operation answers with ${produces.filter((t) => t !== 'application/problem+json').join(' or ')}`);
+  if (produces.length > 0 && !acceptsAny(ctx.get('Accept') || undefined, produces)) {
+    throw problem(406, `This operation answers with ${produces.join(' or ')}`);
   }
   if (consumes.length > 0 && hasBody(ctx)) {
     if (ctx.request.is(consumes) === false) throw problem(415, `Content-Type must be ${consumes.join(' or ')}`);

@@ -66,6 +66,19 @@ describe('malformed requests', () => {
     expect(res.status).toBe(406);
     await problemOf(res);
   });
+
+  test.each([
+    ['/tasks', 'application/json; charset=utf-8'],
+    ['/tasks', 'Application/JSON'],
+    ['/tasks', 'application/json;charset="UTF-8";q=0.8, text/html'],
+    ['/tasks', 'text/html;q=0.9, application/*;level=1'],
+    ['/openapi.yaml', 'application/yaml; charset=utf-8'],
+    ['/openapi.yaml', 'APPLICATION/YAML'],
+    ['/health', 'application/json;charset=utf-8'],
+  ])('GET %s with Accept %p is answered (media-type parameters and case never fail negotiation)', async (path, accept) => {
+    const res = await app.request(path, { headers: { authorization: `Bearer ${token}`, accept } });
+    expect(res.status).toBe(200);
+  });
 });
 
 describe('routing', () => {
