@@ -61,7 +61,7 @@ export type TaskTitle = string;
 export type TaskDescription = string | null;
 
 /**
- * RFC 3339 date-time; returned in UTC.
+ * RFC 3339 date-time; returned in UTC. It must name an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z in UTC (what PostgreSQL and an RFC 3339 date-time in UTC can both carry), else 422 with rule `range`; fractions finer than a millisecond are cut.
  */
 export type DueDate = string | null;
 
@@ -219,7 +219,7 @@ export type FieldError = {
     field: string;
     message: string;
     /**
-     * The failed schema keyword (`required`, `maxLength`, `enum`, `format`, `additionalProperties`, …) or a named rule (`consistency`, `blank`, `cursor`).
+     * The failed schema keyword (`required`, `maxLength`, `enum`, `format`, `additionalProperties`, …) or a named rule (`consistency`, `blank`, `cursor`, `range`).
      */
     rule: string;
 };

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -40,9 +41,15 @@ export function knexConfig(config: Config): Knex.Config {
       migrations,
     };
   }
+  let pglite: PGlite | undefined;
   return {
     client: ClientPgLite as unknown as typeof Knex.Client,
-    connection: { filename: pgliteDir(config) } as Knex.StaticConnectionConfig,
+    // knex-pglite takes a PGlite of our own when the connection names one: ours reads timestamptz
+    // as pg does (PGlite's own parser is `new Date(text)`, which reads the years 0–99 as 19xx).
+    connection: (() => {
+      pglite ??= new PGlite(pgliteDir(config), { parsers: { [pg.types.builtins.TIMESTAMPTZ]: pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ) } });
+      return { pglite };
+    }) as unknown as Knex.StaticConnectionConfig,
     searchPath,
     acquireConnectionTimeout: config.db.acquireTimeoutMs,
     migrations,

@@ -1,4 +1,5 @@
 import { InvalidCursor } from '../http/errors';
+import { isServiceTimestamp } from './date-time';
 
 // Keyset cursors: an opaque base64url token naming the last row of a page (its sort value and
 // id) and the sort and filters it was issued for, so it cannot be replayed against others.
@@ -42,7 +43,8 @@ const PRIORITIES = new Set(['low', 'medium', 'high']);
 function validValue(key: SortKey, value: unknown): value is string | null {
   if (key === 'priority') return typeof value === 'string' && PRIORITIES.has(value);
   if (value === null) return key === 'due_date';
-  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+  // Exactly what encodeCursor wrote (toISOString of a stored instant): anything else was not issued here.
+  return typeof value === 'string' && isServiceTimestamp(value);
 }
 
 export function decodeCursor(raw: string, sort: Sort, filterKey: string): Position {

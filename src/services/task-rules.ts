@@ -1,4 +1,5 @@
-import { BlankTitle, InconsistentCompletion } from '../http/errors';
+import { BlankTitle, InconsistentCompletion, InvalidField } from '../http/errors';
+import { parseDateTime, storableInstant } from './date-time';
 import type { TaskFields, TaskPriority, TaskStatus } from '../models/Task';
 
 // The rules of a task's state, as pure functions: what a create, replace, patch, toggle or
@@ -42,7 +43,15 @@ function completedAt(previous: TaskFields | null, status: TaskStatus, now: Date)
   return previous?.status === 'completed' ? previous.completed_at : now;
 }
 
-const toDate = (value: string | null | undefined): Date | null => (value == null ? null : new Date(value));
+/** A due date as sent: the instant it names, which must be one PostgreSQL and the contract can both carry. */
+function toDate(value: string | null | undefined): Date | null {
+  if (value == null) return null;
+  const ms = parseDateTime(value);
+  if (ms === undefined || !storableInstant(ms)) {
+    throw InvalidField('/due_date', 'range', 'must be an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (UTC)');
+  }
+  return new Date(ms);
+}
 
 /**
  * What a write does to the status, whatever the task holds: set it, complete or reopen it

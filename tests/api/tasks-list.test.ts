@@ -2,6 +2,7 @@ import * as sdk from '../../generated/sdk.gen';
 import type { Client } from '../../generated/client';
 import type { ListTasksData, Task, TaskPriority, TaskStatus } from '../../generated/types.gen';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { nextUrl, walkPages, type Page } from '../helpers/paging';
 import { directOnly, PRISM_ANSWERS } from '../helpers/prism';
 
 // GET /tasks and its /api/tasks and /api/{user_id}/tasks families: the caller's tasks as a plain
@@ -101,46 +102,8 @@ function expectedOrder(tasks: Task[], sort: SortParam): string[] {
     .map((t) => t.id);
 }
 
-/** The URL of an RFC 8288 `<…>; rel="next"` header, resolved against the request it answered. */
-function nextUrl(link: string, requestUrl: URL): URL {
-  const match = /^\s*<([^>]*)>\s*((?:;\s*[^;]+)+)$/.exec(link);
-  if (!match) throw new Error(`Link is not RFC 8288 shaped: ${link}`);
-  const params = match[2].split(';').map((p) => p.trim()).filter(Boolean);
-  expect(params).toContain('rel="next"');
-  return new URL(match[1], requestUrl);
-}
-
-interface Page {
-  url: URL;
-  tasks: Task[];
-  link: string | null;
-}
-
-/**
- * Follows `Link: rel="next"` from `path` until a page has none. Every page must be a 200 with a
- * plain JSON array, and every next link must stay on this server and in the family `familyPath`.
- */
-async function walk(path: string, token = aliceToken, familyPath = new URL(path, 'http://x').pathname): Promise<Page[]> {
-  const pages: Page[] = [];
-  let url: URL | undefined = new URL(path, app.baseUrl);
-  while (url) {
-    const res = await app.request(url.pathname + url.search, { headers: auth(token) });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const body: unknown = await res.json();
-    expect(Array.isArray(body)).toBe(true);
-    const link = res.headers.get('link');
-    pages.push({ url, tasks: body as Task[], link });
-    if (link === null) break;
-    const next = nextUrl(link, url);
-    expect(next.origin).toBe(new URL(app.baseUrl).origin);
-    expect(next.pathname).toBe(familyPath);
-    expect(next.searchParams.getAll('cursor')).toHaveLength(1);
-    url = next;
-    if (pages.length > 60) throw new Error('pagination never ends');
-  }
-  return pages;
-}
+/** Follows the Link headers from `path` (see tests/helpers/paging.ts). */
+const walk = (path: string, token = aliceToken, familyPath?: string) => walkPages(app, path, token, familyPath);
 
 const flat = (pages: Page[]) => pages.flatMap((p) => p.tasks);
 
