@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { isStorableText } from '../db/storable-text';
 import { IdentityProviderUnavailable, InvalidToken, MissingAuthentication, TokenExpired } from '../http/errors';
 
 // Bearer tokens. Algorithms are pinned per key kind: HS256 only with the shared secret, and
@@ -46,14 +47,28 @@ export function bearerToken(header: string | undefined): string {
   return match[1];
 }
 
-/** The caller's id: `sub`, falling back to `user_id`, then `id`. */
+/**
+ * The caller's id: `sub`, falling back to `user_id`, then `id`. It becomes a users row's key, so
+ * it must be 1–255 characters of text PostgreSQL can store; the first claim present decides (one
+ * that cannot be stored refuses the token rather than falling through to another).
+ */
 export function subjectOf(claims: JWTPayload): string | undefined {
   for (const name of ['sub', 'user_id', 'id']) {
     const value = claims[name];
-    if (typeof value === 'string' && value.length > 0 && value.length <= 255) return value;
+    if (value === undefined) continue;
+    if (typeof value === 'string' && value.length > 0 && value.length <= 255 && isStorableText(value)) return value;
     if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    return undefined;
   }
   return undefined;
+}
+
+/** The `email` claim when it could be a users row's email (storable, at most 254 characters trimmed); else none. */
+export function emailOf(claims: JWTPayload): string | undefined {
+  const value = claims.email;
+  if (typeof value !== 'string') return undefined;
+  const email = value.trim().toLowerCase();
+  return email.length > 0 && email.length <= 254 && isStorableText(email) ? email : undefined;
 }
 
 /**
@@ -96,8 +111,7 @@ export async function verifyToken(token: string, settings: TokenSettings): Promi
   const claims = await verifiedClaims(token, settings);
   const userId = subjectOf(claims);
   if (userId === undefined) throw new TokenRejected('no_subject', InvalidToken());
-  const email = typeof claims.email === 'string' ? claims.email : undefined;
-  return { userId, email, claims };
+  return { userId, email: emailOf(claims), claims };
 }
 
 /** Marks tokens this service issued for its own accounts: their users are never provisioned. */

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Context, Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
+import { UNSTORABLE } from '../db/storable-text';
 import { escapePointer, problem } from './problem';
 
 // Request bodies, for the operations that take one: JSON (and merge-patch JSON) only, up to the
@@ -47,9 +48,6 @@ export function jsonBody(limitBytes: number): Middleware {
  * The JSON pointer of the first string PostgreSQL text cannot hold exactly (U+0000) or that is
  * not Unicode (an unpaired surrogate, which would be stored as U+FFFD), or undefined.
  */
-// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 export function unstorableText(value: unknown, pointer = '', depth = 0): string | undefined {
   if (typeof value === 'string') return UNSTORABLE.test(value) ? pointer : undefined;
   if (value === null || typeof value !== 'object' || depth > 64) return undefined;

@@ -1,12 +1,11 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { exportJWK, exportSPKI, SignJWT } from 'jose';
 import * as sdk from '../../generated/sdk.gen';
 import { createClient } from '../../generated/client';
 import { contractFetch } from '../helpers/contract';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { TEST_SECRET, tokenFor } from '../helpers/tokens';
 import { expectProblem } from '../helpers/problems';
+import { deadUrl, providerToken, signingKey, startProvider, type Provider, type SigningKey } from '../helpers/identity-provider';
 
 // Tokens from an external identity provider (JWT_JWKS_URL): the test serves the provider's JWKS
 // itself on 127.0.0.1 and signs tokens with the matching private keys, the way Better Auth's JWT
@@ -17,93 +16,6 @@ import { expectProblem } from '../helpers/problems';
 const INVALID = 'Invalid token';
 const EXPIRED = 'Token expired';
 const PROVIDER_DOWN = 'The identity provider is unavailable, retry shortly';
-
-type Alg = 'RS256' | 'ES256' | 'EdDSA';
-
-interface SigningKey {
-  alg: Alg;
-  kid: string;
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-  jwk: JWK;
-}
-
-async function signingKey(alg: Alg, kid: string): Promise<SigningKey> {
-  const { privateKey, publicKey } = alg === 'EdDSA' ? await generateKeyPair('EdDSA', { crv: 'Ed25519' }) : await generateKeyPair(alg);
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
-  return { alg, kid, privateKey, publicKey, jwk };
-}
-
-/** A token as an identity provider would sign it; `kid: null` leaves the key id out. */
-async function providerToken(
-  key: SigningKey,
-  sub: string | undefined,
-  opts: { kid?: string | null; expiresIn?: string | number; claims?: JWTPayload; issuer?: string; audience?: string } = {},
-): Promise<string> {
-  const header = opts.kid === null ? { alg: key.alg, typ: 'JWT' } : { alg: key.alg, typ: 'JWT', kid: opts.kid ?? key.kid };
-  let jwt = new SignJWT(opts.claims ?? {}).setProtectedHeader(header).setIssuedAt().setExpirationTime(opts.expiresIn ?? '1h');
-  if (sub !== undefined) jwt = jwt.setSubject(sub);
-  if (opts.issuer) jwt = jwt.setIssuer(opts.issuer);
-  if (opts.audience) jwt = jwt.setAudience(opts.audience);
-  return jwt.sign(key.privateKey);
-}
-
-// ---------------------------------------------------------------------------------------------
-// A stand-in identity provider: a JWKS endpoint on 127.0.0.1 that counts what it is asked
-// ---------------------------------------------------------------------------------------------
-
-type Behaviour = 'keys' | 'garbage' | 'error' | 'hang';
-
-interface Provider {
-  url: string;
-  /** How many times the JWKS was requested. */
-  hits: number;
-  behaviour: Behaviour;
-  stop(): Promise<void>;
-}
-
-async function startProvider(keys: JWK[], behaviour: Behaviour = 'keys'): Promise<Provider> {
-  const server = http.createServer((_req, res) => {
-    provider.hits += 1;
-    switch (provider.behaviour) {
-      case 'keys':
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
-        return;
-      case 'garbage':
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys": [ this is not json');
-        return;
-      case 'error':
-        res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
-        return;
-      case 'hang':
-        return; // never answers
-    }
-  });
-  server.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const { port } = server.address() as AddressInfo;
-  const provider: Provider = {
-    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
-    hits: 0,
-    behaviour,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-  return provider;
-}
-
-/** A URL on a port where nothing listens (it was free a moment ago, and nothing here reuses it). */
-async function deadUrl(): Promise<string> {
-  const server = http.createServer();
-  server.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/.well-known/jwks.json`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers

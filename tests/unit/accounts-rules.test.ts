@@ -1,5 +1,5 @@
 import { checkPassword, normalizeEmail } from '../../src/services/accounts';
-import { bearerToken, subjectOf, TokenRejected } from '../../src/auth/tokens';
+import { bearerToken, emailOf, subjectOf, TokenRejected } from '../../src/auth/tokens';
 import { HttpProblem } from '../../src/http/problem';
 
 function fieldError(fn: () => unknown) {
@@ -65,5 +65,27 @@ describe('subjectOf', () => {
     expect(subjectOf({ sub: 'x'.repeat(256) })).toBeUndefined();
     expect(subjectOf({ sub: { id: 'a' } as never })).toBeUndefined();
     expect(subjectOf({})).toBeUndefined();
+  });
+
+  test('a subject PostgreSQL cannot store (U+0000, an unpaired surrogate) does not count', () => {
+    expect(subjectOf({ sub: 'a\u0000b' })).toBeUndefined();
+    expect(subjectOf({ sub: 'a\uD800' })).toBeUndefined();
+    expect(subjectOf({ sub: '\uDC00a' })).toBeUndefined();
+    expect(subjectOf({ sub: '😀' })).toBe('😀');
+  });
+
+  test('the first claim present decides: an unusable sub does not fall through to user_id or id', () => {
+    expect(subjectOf({ sub: 'a\u0000b', user_id: 'b' })).toBeUndefined();
+    expect(subjectOf({ sub: '', id: 'c' })).toBeUndefined();
+    expect(subjectOf({ user_id: null as never, id: 'c' })).toBeUndefined();
+  });
+});
+
+describe('emailOf', () => {
+  test('keeps a storable email of at most 254 characters, trimmed and lower-cased', () => {
+    expect(emailOf({ email: ' Alice@Example.org ' })).toBe('alice@example.org');
+    expect(emailOf({ email: 'a\u0000b@example.org' })).toBeUndefined();
+    expect(emailOf({ email: `${'x'.repeat(243)}@example.org` })).toBeUndefined();
+    expect(emailOf({ email: 42 as never })).toBeUndefined();
   });
 });
