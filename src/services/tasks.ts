@@ -203,15 +203,17 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
     async create(userId: string, input: TaskInput & { title: string }): Promise<TaskRow> {
       const now = new Date();
       const fields = fieldsForCreate(input, now);
-      const task = await scope.run(userId, async (db) => {
-        try {
-          return await Task.insertOwned(db, { ...fields, user_id: userId, created_at: now, updated_at: now });
-        } catch (err) {
-          // tasks.user_id references users: no such user means the account is gone.
-          if (isForeignKeyViolation(err)) await assertCallerExists(userId, db);
-          throw err;
-        }
-      });
+      const insert = () => scope.run(userId, (db) => Task.insertOwned(db, { ...fields, user_id: userId, created_at: now, updated_at: now }));
+      let task: TaskRow;
+      try {
+        task = await insert();
+      } catch (err) {
+        if (!isForeignKeyViolation(err)) throw err;
+        // tasks.user_id references users: no such user means the account is gone. Asked in a
+        // scope of its own: under Row Level Security the failed insert's transaction is aborted.
+        await scope.run(userId, (db) => assertCallerExists(userId, db));
+        task = await insert(); // the account was deleted and made again in between
+      }
       log.info({ event: 'task.created', user_id: userId, task_id: task.id });
       return task;
     },
