@@ -98,7 +98,9 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   } satisfies HandlerTable;
   const api = await createBackend(contract, handlers, bearerAuth(config, tokens, users, log));
 
-  const app = new Koa({ proxy: config.trustProxy });
+  // Behind N trusted proxies the client address is the N-th X-Forwarded-For entry from the right:
+  // everything left of it came from the client, who can write anything there.
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: config.trustProxyHops });
   app.silent = true; // errors are logged by the error funnel, once, with the request id
   app.use(requestId());
   app.use(requestLog(log));

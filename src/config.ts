@@ -47,6 +47,12 @@ export interface Config {
   };
   /** Take the client IP from X-Forwarded-For (only behind a proxy you trust). */
   readonly trustProxy: boolean;
+  /**
+   * How many proxies in front of the service append to X-Forwarded-For: the client address is
+   * that many entries from the right (what the outermost trusted proxy saw); entries further
+   * left were written by the client and are never trusted.
+   */
+  readonly trustProxyHops: number;
   readonly logLevel: string;
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
@@ -217,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
       redisUrl: url(env, 'REDIS_URL'),
     }),
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 1, 1, 16),
     logLevel: str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     corsOrigins: Object.freeze((str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
     bodyLimitBytes: byteSize(env, 'BODY_LIMIT', '64kb'),

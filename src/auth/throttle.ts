@@ -12,7 +12,8 @@ import type { Config, RateLimit } from '../config';
 import { ThrottleUnavailable, TooManyRequests } from '../http/errors';
 
 // Brute-force brakes on the account routes (rate-limiter-flexible): failed logins per email and
-// per client IP, registrations per IP. In memory by default (per process); PostgreSQL or Redis
+// per client IP, registrations per IP. Every attempt is counted before it is judged (a success
+// then gives its point back), so the limits hold however many attempts arrive at once. In memory by default (per process); PostgreSQL or Redis
 // share the counts between instances.
 
 export interface ThrottleStores {
@@ -52,42 +53,46 @@ export function createThrottle(config: Config, stores: ThrottleStores) {
     }
   }
 
-  /** 429 when the key has used up its points (without spending one). */
-  async function assertUnderLimit(rl: RateLimiterAbstract | null, key: string) {
-    if (!rl) return;
-    const res = await store(() => rl.get(key));
-    if (res !== null && res.consumedPoints >= rl.points) throw TooManyRequests(res.msBeforeNext / 1000);
-  }
-
-  /** Spends a point; a rejection (already over) is not an error here. */
-  async function spend(rl: RateLimiterAbstract | null, key: string) {
+  /**
+   * Spends one of the key's points, or answers 429 when they are used up. An attempt is counted
+   * before it is judged, so attempts in flight at the same time cannot all pass the check first.
+   */
+  async function take(rl: RateLimiterAbstract | null, key: string) {
     if (!rl) return;
     try {
       await store(() => rl.consume(key));
     } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
+      if (err instanceof RateLimiterRes) throw TooManyRequests(err.msBeforeNext / 1000);
+      throw err;
     }
   }
 
+  /** Gives back a point spent on an attempt that turned out not to count. */
+  async function giveBack(rl: RateLimiterAbstract | null, key: string) {
+    if (rl) await store(() => rl.reward(key, 1));
+  }
+
   return {
+    /**
+     * Counts a login attempt against its email and its client address before the password is
+     * checked; 429 when either has used up its attempts.
+     */
     async beforeLogin(email: string, ip: string) {
-      await assertUnderLimit(loginEmail, emailKey(email));
-      await assertUnderLimit(loginIp, ip);
-    },
-    async loginFailed(email: string, ip: string) {
-      await Promise.all([spend(loginEmail, emailKey(email)), spend(loginIp, ip)]);
-    },
-    async loginSucceeded(email: string) {
-      if (loginEmail) await store(() => loginEmail.delete(emailKey(email)));
-    },
-    async beforeRegister(ip: string) {
-      if (!registerIp) return;
+      await take(loginEmail, emailKey(email));
       try {
-        await store(() => registerIp.consume(ip));
+        await take(loginIp, ip);
       } catch (err) {
-        if (err instanceof RateLimiterRes) throw TooManyRequests(err.msBeforeNext / 1000);
+        await giveBack(loginEmail, emailKey(email)); // refused before being tried: not an attempt on the email
         throw err;
       }
+    },
+    /** A login that succeeded was not a failure: the email's count starts again, the address gets its point back. */
+    async loginSucceeded(email: string, ip: string) {
+      if (loginEmail) await store(() => loginEmail.delete(emailKey(email)));
+      await giveBack(loginIp, ip);
+    },
+    async beforeRegister(ip: string) {
+      await take(registerIp, ip);
     },
   };
 }

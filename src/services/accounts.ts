@@ -85,12 +85,11 @@ export function accountService({ knex, log, tokens, throttle, bcryptCost }: Acco
       const user = await User.query(knex).whereRaw('lower(email) = ?', [email]).first();
       const ok = await verifyPassword(input.password, user?.password_hash ?? null, bcryptCost);
       if (!user || !ok) {
-        await throttle.loginFailed(email, ip);
         const reason = !user ? 'unknown_email' : user.password_hash === null ? 'no_password' : 'wrong_password';
         log.info({ event: 'auth.login_failed', reason, ...subject });
         throw LoginFailed();
       }
-      await throttle.loginSucceeded(email);
+      await throttle.loginSucceeded(email, ip);
       log.info({ event: 'auth.login', user_id: user.id });
       return session(publicUser(user));
     },
