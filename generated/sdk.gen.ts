@@ -42,14 +42,14 @@ export const getReady = <ThrowOnError extends boolean = false>(options?: Options
 /**
  * The contract as JSON
  *
- * This document in JSON, with `servers` naming the instance that serves it. Cacheable: send the `ETag` back in `If-None-Match` for a 304.
+ * This document in JSON, with `servers` naming the instance that serves it: its configured public URL, or else the origin the request came in on. Cacheable: send the `ETag` back in `If-None-Match` for a 304.
  */
 export const getOpenApiJson = <ThrowOnError extends boolean = false>(options?: Options<GetOpenApiJsonData, ThrowOnError>) => (options?.client ?? client).get<GetOpenApiJsonResponses, GetOpenApiJsonErrors, ThrowOnError>({ url: '/openapi.json', ...options });
 
 /**
  * The contract as YAML
  *
- * This document in YAML, with `servers` naming the instance that serves it. Cacheable: send the `ETag` back in `If-None-Match` for a 304.
+ * This document in YAML, with `servers` naming the instance that serves it: its configured public URL, or else the origin the request came in on. Cacheable: send the `ETag` back in `If-None-Match` for a 304.
  */
 export const getOpenApiYaml = <ThrowOnError extends boolean = false>(options?: Options<GetOpenApiYamlData, ThrowOnError>) => (options?.client ?? client).get<GetOpenApiYamlResponses, GetOpenApiYamlErrors, ThrowOnError>({ url: '/openapi.yaml', ...options });
 

@@ -92,7 +92,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   const users = userService({ knex, log });
   const accounts = accountService({ knex, log, tokens, throttle, bcryptCost: config.bcryptCost });
   const handlers = {
-    ...metaHandlers({ knex, contract }),
+    ...metaHandlers({ knex, contract, publicUrl: config.publicUrl }),
     ...authHandlers(accounts),
     ...taskHandlers(tasks),
   } satisfies HandlerTable;

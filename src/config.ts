@@ -53,6 +53,12 @@ export interface Config {
    * left were written by the client and are never trusted.
    */
   readonly trustProxyHops: number;
+  /**
+   * Where clients reach the service (scheme, host, optional path prefix), named in the served
+   * contract's `servers`. Unset: each copy names the origin its request came in on, and may be
+   * kept by that client only (never by a shared cache).
+   */
+  readonly publicUrl: string | undefined;
   readonly logLevel: string;
   readonly corsOrigins: readonly string[];
   readonly bodyLimitBytes: number;
@@ -156,6 +162,17 @@ function url(env: Env, key: string): string | undefined {
   return raw;
 }
 
+/** An http(s) URL with no query or fragment, without a trailing slash. */
+function publicUrl(env: Env): string | undefined {
+  const raw = url(env, 'PUBLIC_URL');
+  if (raw === undefined) return undefined;
+  const parsed = new URL(raw);
+  if (!['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash || parsed.username || parsed.password) {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL without query, fragment or credentials, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
 function rateLimitStore(env: Env, workers: number): 'memory' | 'postgres' | 'redis' {
   // Several workers need one shared count: memory would give each worker its own limit.
   const store = str(env, 'RATE_LIMIT_STORE') ?? (workers > 1 ? 'postgres' : 'memory');
@@ -224,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 1, 1, 16),
+    publicUrl: publicUrl(env),
     logLevel: str(env, 'LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     corsOrigins: Object.freeze((str(env, 'CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)),
     bodyLimitBytes: byteSize(env, 'BODY_LIMIT', '64kb'),

@@ -87,6 +87,7 @@ describe('loadConfig defaults', () => {
       REDIS_URL: 'redis://cache.example:6379',
       TRUST_PROXY: 'true',
       TRUST_PROXY_HOPS: '2',
+      PUBLIC_URL: 'https://tasks.example/',
       HTTP_HEADERS_TIMEOUT_MS: '4000',
       HTTP_REQUEST_TIMEOUT_MS: '9000',
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
@@ -119,6 +120,7 @@ describe('loadConfig defaults', () => {
       },
       trustProxy: true,
       trustProxyHops: 2,
+      publicUrl: 'https://tasks.example',
       http: { headersTimeoutMs: 4000, requestTimeoutMs: 9000, keepAliveTimeoutMs: 1000 },
       logLevel: 'warn',
       corsOrigins: ['https://a.example', 'https://b.example'],
@@ -364,4 +366,17 @@ describe('WEB_CONCURRENCY', () => {
   test.each(['0', '65', 'two', '1.5'])('%j is refused', (value) => {
     expect(configErrorFor({ WEB_CONCURRENCY: value, DATABASE_URL: PG }).message).toMatch(/WEB_CONCURRENCY/);
   });
+});
+
+describe('PUBLIC_URL', () => {
+  test.each(['https://tasks.example.org', 'https://tasks.example.org/', 'http://127.0.0.1:3000/api/v1/'])('%s is kept without its trailing slash', (value) => {
+    expect(loadConfig({ PUBLIC_URL: value }).publicUrl).toBe(value.replace(/\/+$/, ''));
+  });
+
+  test.each(['tasks.example.org', 'ftp://tasks.example.org', 'https://tasks.example.org/?x=1', 'https://tasks.example.org/#top', 'https://user:pw@tasks.example.org'])(
+    '%s is refused',
+    (value) => {
+      expect(configErrorFor({ PUBLIC_URL: value }).message).toMatch(/PUBLIC_URL/);
+    },
+  );
 });

@@ -5,9 +5,14 @@ import { ifNoneMatchHits } from '../../http/etag';
 import { documentServer, type Contract } from '../../spec';
 import type { OperationHandler } from '../operations';
 
-/** Sends a cacheable representation, or 304 when the client's copy (If-None-Match) is current. */
-function sendCacheable(ctx: Context, type: string, body: string, etag: string) {
-  ctx.set('Cache-Control', 'public, max-age=300');
+/**
+ * Sends a cacheable representation, or 304 when the client's copy (If-None-Match) is current.
+ * One that names the origin the client used may be kept by that client only: a shared cache
+ * must never hand one client's Host (or X-Forwarded-Host) to another.
+ */
+function sendCacheable(ctx: Context, type: string, body: string, etag: string, shared: boolean) {
+  ctx.set('Cache-Control', shared ? 'public, max-age=300' : 'private, max-age=300');
+  if (!shared) ctx.vary(['Host', 'X-Forwarded-Host', 'X-Forwarded-Proto']);
   ctx.set('ETag', etag);
   if (ifNoneMatchHits(ctx.get('If-None-Match') || undefined, etag)) {
     ctx.status = 304;
@@ -17,8 +22,11 @@ function sendCacheable(ctx: Context, type: string, body: string, etag: string) {
   ctx.body = body;
 }
 
-export function metaHandlers(deps: { knex: Knex; contract: Contract }) {
+export function metaHandlers(deps: { knex: Knex; contract: Contract; publicUrl: string | undefined }) {
   const served = documentServer(deps.contract);
+  const { publicUrl } = deps;
+  /** The origin named in `servers`: the configured one, else the one the request came in on. */
+  const originOf = (ctx: Context) => publicUrl ?? `${ctx.protocol}://${ctx.host}`;
   const { title, version } = deps.contract.document.info;
   return {
     getIndex: (async (_req, ctx) => {
@@ -50,13 +58,13 @@ export function metaHandlers(deps: { knex: Knex; contract: Contract }) {
     }) satisfies OperationHandler<'getReady'>,
 
     getOpenApiJson: (async (_req, ctx) => {
-      const doc = served(`${ctx.protocol}://${ctx.host}`);
-      sendCacheable(ctx, 'application/json', doc.json, doc.etags.json);
+      const doc = served(originOf(ctx));
+      sendCacheable(ctx, 'application/json', doc.json, doc.etags.json, publicUrl !== undefined);
     }) satisfies OperationHandler<'getOpenApiJson'>,
 
     getOpenApiYaml: (async (_req, ctx) => {
-      const doc = served(`${ctx.protocol}://${ctx.host}`);
-      sendCacheable(ctx, 'application/yaml', doc.yaml, doc.etags.yaml);
+      const doc = served(originOf(ctx));
+      sendCacheable(ctx, 'application/yaml', doc.yaml, doc.etags.yaml, publicUrl !== undefined);
     }) satisfies OperationHandler<'getOpenApiYaml'>,
   };
 }
