@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as createUsersAndTasks from './20261130000000_create_users_and_tasks';
 import * as createRateLimits from './20261201000000_create_rate_limits';
 import * as rowLevelSecurity from './20261202000000_row_level_security';
+import * as pinTaskExists from './20261207000000_pin_task_exists';
 
 // Migrations are listed here rather than discovered on disk, so the same list runs from
 // TypeScript (tests, tsx) and from the compiled dist/ without globbing for .ts or .js.
@@ -9,6 +10,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261130000000_create_users_and_tasks': createUsersAndTasks,
   '20261201000000_create_rate_limits': createRateLimits,
   '20261202000000_row_level_security': rowLevelSecurity,
+  '20261207000000_pin_task_exists': pinTaskExists,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

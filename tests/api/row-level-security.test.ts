@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import * as sdk from '../../generated/sdk.gen';
 import { callerScope, rlsAvailable } from '../../src/db/scope';
 import { engineName } from '../helpers/engine';
@@ -57,6 +58,41 @@ describe(`row level security on ${engineName}`, () => {
     const scope = callerScope(app.knex, true);
     const found = await scope.run('bob', (db) => db.raw('select task_exists(?::uuid) as found', [aliceTask]));
     expect(found.rows[0].found).toBe(true);
+  });
+  test("the probe pins its search_path: a caller's own `tasks` table cannot stand in for the real one", async () => {
+    const schema = (await app.knex.raw('select current_schema() as s')).rows[0].s as string;
+    const decoy = `decoy_${crypto.randomBytes(4).toString('hex')}`;
+    const planted = crypto.randomUUID();
+    await app.knex.raw('CREATE SCHEMA ??', [decoy]);
+    try {
+      await app.knex.raw('CREATE TABLE ??.tasks (id uuid)', [decoy]);
+      await app.knex.raw('INSERT INTO ??.tasks VALUES (?)', [decoy, planted]);
+      const found = await app.knex.transaction(async (trx) => {
+        await trx.raw(`select set_config('search_path', ?, true)`, [`${decoy}, ${schema}`]);
+        return (await trx.raw('select ??.task_exists(?::uuid) as planted, ??.task_exists(?::uuid) as real', [schema, planted, schema, aliceTask])).rows[0];
+      });
+      expect(found).toEqual({ planted: false, real: true });
+    } finally {
+      await app.knex.raw('DROP SCHEMA ?? CASCADE', [decoy]);
+    }
+  });
+
+  test('only the service may call the probe: not PUBLIC, and not any other role', async () => {
+    const schema = (await app.knex.raw('select current_schema() as s')).rows[0].s as string;
+    const outsider = `outsider_${crypto.randomBytes(4).toString('hex')}`;
+    await app.knex.raw(`CREATE ROLE ${outsider} NOLOGIN`);
+    try {
+      const { rows } = await app.knex.raw(
+        `select has_function_privilege(?, ?, 'EXECUTE') as outsider, has_function_privilege('task_api_app', ?, 'EXECUTE') as app,
+                (select proconfig from pg_proc p join pg_namespace n on n.oid = p.pronamespace where proname = 'task_exists' and nspname = ?) as config`,
+        [outsider, `${schema}.task_exists(uuid)`, `${schema}.task_exists(uuid)`, schema],
+      );
+      expect(rows[0].outsider).toBe(false);
+      expect(rows[0].app).toBe(true);
+      expect(rows[0].config).toEqual([expect.stringMatching(/^search_path=/)]);
+    } finally {
+      await app.knex.raw(`DROP ROLE ${outsider}`);
+    }
   });
 });
 
