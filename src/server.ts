@@ -53,7 +53,7 @@ async function main() {
   if (cluster.isWorker) await waitForDatabase(knex, log);
 
   const { app, close } = await buildApp({ config, knex, log, jwtSecret: resolveJwtSecret(config) });
-  const server = await listen(app, config);
+  const { server, drain } = await listen(app, config);
 
   const { port } = server.address() as AddressInfo;
   const url = urlOf(config, port);
@@ -71,14 +71,13 @@ async function main() {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
-    server.close(async () => {
+    void drain().then(async () => {
       await close();
       await knex.destroy();
       log.info({ event: 'shutdown.done' });
       log.flushSync();
       process.exit(0);
     });
-    server.closeIdleConnections();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

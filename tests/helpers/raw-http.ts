@@ -92,8 +92,11 @@ export function connect(port: number, host = '127.0.0.1'): Promise<RawConnection
   });
 }
 
-/** Resolves with the first complete final (non-1xx) response on `conn` (Content-Length or chunked). */
-export function readResponse(conn: RawConnection, ms = 15_000): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+/**
+ * Resolves with the first complete final (non-1xx) response on `conn` (Content-Length or chunked)
+ * among the bytes received from offset `from` on (a later request's answer on a kept-alive connection).
+ */
+export function readResponse(conn: RawConnection, ms = 15_000, from = 0): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   const complete = (text: string) => {
     const start = text.search(/HTTP\/1\.1 [2-5]\d\d /);
     if (start < 0) return false;
@@ -107,8 +110,8 @@ export function readResponse(conn: RawConnection, ms = 15_000): Promise<{ status
     if (/\r\ntransfer-encoding: *chunked/.test(head)) return /(^|\r\n)0\r\n\r\n$/.test(body);
     return true;
   };
-  return conn.waitFor(complete, ms).then((text) => {
-    const parsed = parseResponse(text);
+  return conn.waitFor((text) => complete(text.slice(from)), ms).then((text) => {
+    const parsed = parseResponse(text.slice(from));
     return { ...parsed, body: Buffer.from(parsed.body, 'latin1').toString('utf8') };
   });
 }
