@@ -5,6 +5,7 @@ import { buildApp } from './app';
 import { resolveJwtSecret } from './auth/secret';
 import { superviseWorkers } from './cluster';
 import { ConfigError, loadConfig, type Config } from './config';
+import { DataDirInUse } from './db/data-dir-lock';
 import { createKnex } from './db/knex';
 import { migrateToLatest } from './db/migrate';
 import { waitForDatabase } from './db/wait';
@@ -86,6 +87,8 @@ async function main() {
 main().catch((err) => {
   if (err instanceof ConfigError) {
     console.error(`Configuration error: ${err.message}`);
+  } else if (err instanceof DataDirInUse) {
+    console.error(`Cannot start: ${err.message}`);
   } else {
     console.error('Failed to start:', err);
   }

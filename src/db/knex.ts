@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { lockDataDir } from './data-dir-lock';
 import { timestamptzParser } from './timestamps';
 import { migrationSource } from '../../migrations';
 
@@ -16,6 +17,26 @@ pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, timestamptzParser(pg.types
 
 /** Where the embedded database keeps its files. */
 export const pgliteDir = (config: Config) => path.join(config.dataDir, 'pglite');
+
+/**
+ * knex-pglite's client, holding the data directory's lock (src/db/data-dir-lock.ts) from its
+ * creation to its destroy: whatever opens the embedded database (the service, `npm run migrate`,
+ * the knex CLI through knexfile.ts) is the only one that does.
+ */
+function lockingPgLiteClient(dataDir: string): typeof Knex.Client {
+  const PgLite = ClientPgLite as unknown as typeof Knex.Client;
+  return class LockingPgLite extends PgLite {
+    private readonly dataDirLock = lockDataDir(dataDir);
+
+    override async destroy(callback?: (err?: unknown) => void): Promise<void> {
+      try {
+        return await super.destroy(callback);
+      } finally {
+        this.dataDirLock.release();
+      }
+    }
+  };
+}
 
 /**
  * The knex configuration for either engine. Above this function nothing knows which one runs:
@@ -43,7 +64,7 @@ export function knexConfig(config: Config): Knex.Config {
   }
   let pglite: PGlite | undefined;
   return {
-    client: ClientPgLite as unknown as typeof Knex.Client,
+    client: lockingPgLiteClient(config.dataDir),
     // knex-pglite takes a PGlite of our own when the connection names one: ours reads timestamptz
     // as pg does (PGlite's own parser is `new Date(text)`, which reads the years 0–99 as 19xx).
     connection: (() => {
