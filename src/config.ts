@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { HOW_TO_MAKE_ONE, weakSecretReason } from './secret-strength';
 
 // The only module that reads the environment. Everything else receives a Config.
 
@@ -195,8 +196,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const secret = str(env, 'JWT_SECRET');
   if (nodeEnv === 'production' && (secret === undefined || Buffer.byteLength(secret) < 32)) {
-    throw new ConfigError('JWT_SECRET must be set to at least 32 bytes when NODE_ENV=production');
+    throw new ConfigError(`JWT_SECRET must be set to at least 32 bytes when NODE_ENV=production: ${HOW_TO_MAKE_ONE}`);
   }
+  const weakness = nodeEnv === 'production' && secret !== undefined ? weakSecretReason(secret) : undefined;
+  if (weakness) throw new ConfigError(`JWT_SECRET ${weakness}, so tokens signed with it could be forged: ${HOW_TO_MAKE_ONE}`);
   const crossUser = int(env, 'CROSS_USER_TASK_STATUS', 404, 403, 404);
   if (crossUser !== 403 && crossUser !== 404) throw new ConfigError('CROSS_USER_TASK_STATUS must be 403 or 404');
   const workers = int(env, 'WEB_CONCURRENCY', 1, 1, 64);
