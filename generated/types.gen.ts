@@ -572,7 +572,7 @@ export type RegisterData = {
 
 export type RegisterErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -632,7 +632,7 @@ export type LoginData = {
 
 export type LoginErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -774,7 +774,7 @@ export type RegisterApiData = {
 
 export type RegisterApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -834,7 +834,7 @@ export type LoginApiData = {
 
 export type LoginApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1054,7 +1054,7 @@ export type CreateTaskData = {
 
 export type CreateTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1125,7 +1125,7 @@ export type DeleteTaskData = {
 
 export type DeleteTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1267,7 +1267,7 @@ export type UpdateTaskData = {
 
 export type UpdateTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1346,7 +1346,7 @@ export type ReplaceTaskData = {
 
 export type ReplaceTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1425,7 +1425,7 @@ export type ToggleTaskData = {
 
 export type ToggleTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1504,7 +1504,7 @@ export type CompleteTaskData = {
 
 export type CompleteTaskErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1650,7 +1650,7 @@ export type CreateTaskApiData = {
 
 export type CreateTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1721,7 +1721,7 @@ export type DeleteTaskApiData = {
 
 export type DeleteTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1863,7 +1863,7 @@ export type UpdateTaskApiData = {
 
 export type UpdateTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -1942,7 +1942,7 @@ export type ReplaceTaskApiData = {
 
 export type ReplaceTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2021,7 +2021,7 @@ export type ToggleTaskApiData = {
 
 export type ToggleTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2100,7 +2100,7 @@ export type CompleteTaskApiData = {
 
 export type CompleteTaskApiErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2252,7 +2252,7 @@ export type CreateTaskForUserData = {
 
 export type CreateTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2327,7 +2327,7 @@ export type DeleteTaskForUserData = {
 
 export type DeleteTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2472,7 +2472,7 @@ export type UpdateTaskForUserData = {
 
 export type UpdateTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2555,7 +2555,7 @@ export type ReplaceTaskForUserData = {
 
 export type ReplaceTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2638,7 +2638,7 @@ export type ToggleTaskForUserData = {
 
 export type ToggleTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**
@@ -2721,7 +2721,7 @@ export type CompleteTaskForUserData = {
 
 export type CompleteTaskForUserErrors = {
     /**
-     * The body is not valid JSON, not a JSON object, not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
+     * The body is not valid JSON (well-formed JSON of the wrong type is a 422), not valid UTF-8, or holds text PostgreSQL cannot store (U+0000, or an unpaired surrogate escape); or the URL has a percent-escape that is not `%XX` or whose bytes are not UTF-8.
      */
     400: Problem;
     /**

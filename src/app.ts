@@ -69,6 +69,14 @@ function rateLimitRedis(config: Config): Redis | undefined {
 }
 
 /**
+ * The parsed body as openapi-backend takes it. Its validator reads a string body as raw JSON text
+ * and parses it to see that it is well formed; a body that is itself a JSON string (`"hello"`) is
+ * therefore handed over as its JSON text, which parses, and which the schema then refuses for its
+ * type like any other value of the wrong type.
+ */
+const bodyForValidation = (body: unknown) => (typeof body === 'string' ? JSON.stringify(body) : body);
+
+/**
  * The whole service as a Koa app, without listening (src/server.ts listens; tests use port 0).
  * A request travels: request id → log → CORS → security headers → error funnel → URL check (400)
  * → docs pages (outside the contract) → route match (404/405/406/415) → body parser (400/413)
@@ -120,7 +128,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
         path: ctx.path,
         query: declaredQuery(ctx.state.operation, ctx.query),
         headers: ctx.headers as Record<string, string | string[]>,
-        body: ctx.request.body,
+        body: bodyForValidation(ctx.request.body),
       },
       ctx,
     );

