@@ -29,7 +29,11 @@ export function jsonBody(limitBytes: number): Middleware {
   return async (ctx, next) => {
     // An operation that takes no body ignores one (RFC 9110: content on a GET has no meaning).
     if (!ctx.state.operation?.requestBody) return next();
-    if (!hasBody(ctx) || !ctx.request.is(JSON_TYPES)) return parse(ctx, next);
+    if (!hasBody(ctx)) {
+      ctx.request.body = {}; // no content: an empty object, whatever Content-Type says
+      return next();
+    }
+    if (!ctx.request.is(JSON_TYPES)) return parse(ctx, next);
     // The raw bytes, kept by reference (the parser holds the same chunks) and checked once at
     // the end: a fatal TextDecoder per request cost more than the check itself.
     const chunks: Buffer[] = [];

@@ -91,13 +91,17 @@ describeDirectOnly(PRISM_ANSWERS.invalidRequest)('well-formed JSON of the wrong 
   );
 });
 
-test('a chunked body with no content is no body, as Content-Length: 0 is', async () => {
+test.each([
+  ['Content-Length: 0', 'Content-Length: 0', ''],
+  ['no length at all', '', ''],
+  ['a chunked body with no chunk', 'Transfer-Encoding: chunked', '0\r\n\r\n'],
+])('%s, with Content-Type: application/json, is no body', async (_, framing, content) => {
   const port = Number(new URL(app.baseUrl).port);
   const head = (method: string, path: string) =>
-    `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked`;
+    [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', `Authorization: Bearer ${token}`, 'Content-Type: application/json', framing].filter(Boolean).join('\r\n');
 
-  const toggled = await rawExchange(port, head('PATCH', `/tasks/${taskId}/toggle`), '0\r\n\r\n');
-  const created = await rawExchange(port, head('POST', '/tasks'), '0\r\n\r\n');
+  const toggled = await rawExchange(port, head('PATCH', `/tasks/${taskId}/toggle`), content);
+  const created = await rawExchange(port, head('POST', '/tasks'), content);
 
   expect(toggled.status).toBe(200);
   expect(created.status).toBe(422);
