@@ -389,6 +389,10 @@ export type GetIndexErrors = {
      * Something unexpected failed; the details are in the service log under the request id.
      */
     500: Problem;
+    /**
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
+     */
+    503: Problem;
 };
 
 export type GetIndexError = GetIndexErrors[keyof GetIndexErrors];
@@ -456,7 +460,7 @@ export type GetReadyErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -502,6 +506,10 @@ export type GetOpenApiJsonErrors = {
      * Something unexpected failed; the details are in the service log under the request id.
      */
     500: Problem;
+    /**
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
+     */
+    503: Problem;
 };
 
 export type GetOpenApiJsonError = GetOpenApiJsonErrors[keyof GetOpenApiJsonErrors];
@@ -547,6 +555,10 @@ export type GetOpenApiYamlErrors = {
      * Something unexpected failed; the details are in the service log under the request id.
      */
     500: Problem;
+    /**
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
+     */
+    503: Problem;
 };
 
 export type GetOpenApiYamlError = GetOpenApiYamlErrors[keyof GetOpenApiYamlErrors];
@@ -604,7 +616,7 @@ export type RegisterErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -664,7 +676,7 @@ export type LoginErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -705,7 +717,7 @@ export type DeleteMeErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -746,7 +758,7 @@ export type GetMeErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -806,7 +818,7 @@ export type RegisterApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -866,7 +878,7 @@ export type LoginApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -907,7 +919,7 @@ export type DeleteMeApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -948,7 +960,7 @@ export type GetMeApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1026,7 +1038,7 @@ export type ListTasksErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1086,7 +1098,7 @@ export type CreateTaskErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1165,7 +1177,7 @@ export type DeleteTaskErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1228,7 +1240,7 @@ export type GetTaskErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1307,7 +1319,7 @@ export type UpdateTaskErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1386,7 +1398,7 @@ export type ReplaceTaskErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1465,7 +1477,7 @@ export type ToggleTaskErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1544,7 +1556,7 @@ export type CompleteTaskErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1622,7 +1634,7 @@ export type ListTasksApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1682,7 +1694,7 @@ export type CreateTaskApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1761,7 +1773,7 @@ export type DeleteTaskApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1824,7 +1836,7 @@ export type GetTaskApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1903,7 +1915,7 @@ export type UpdateTaskApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -1982,7 +1994,7 @@ export type ReplaceTaskApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2061,7 +2073,7 @@ export type ToggleTaskApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2140,7 +2152,7 @@ export type CompleteTaskApiErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2219,7 +2231,7 @@ export type ListTasksForUserErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2284,7 +2296,7 @@ export type CreateTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2367,7 +2379,7 @@ export type DeleteTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2429,7 +2441,7 @@ export type GetTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2512,7 +2524,7 @@ export type UpdateTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2595,7 +2607,7 @@ export type ReplaceTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2678,7 +2690,7 @@ export type ToggleTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };
@@ -2761,7 +2773,7 @@ export type CompleteTaskForUserErrors = {
      */
     500: Problem;
     /**
-     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store); retry after the given delay.
+     * A dependency is unreachable (the database, the identity provider's JWKS, or the shared rate-limit store), or the service is still starting (its database is not ready yet; only `/health` answers then); retry after the given delay.
      */
     503: Problem;
 };

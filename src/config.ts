@@ -163,6 +163,22 @@ function url(env: Env, key: string): string | undefined {
   return raw;
 }
 
+/** A postgres:// or postgresql:// connection string (a typo here would otherwise be retried as a host name). */
+function databaseUrl(env: Env): string | undefined {
+  const raw = str(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL must be a connection string like postgres://user:password@host:5432/database');
+  }
+  return raw;
+}
+
 /** An http(s) URL with no query or fragment, without a trailing slash. */
 function publicUrl(env: Env): string | undefined {
   const raw = url(env, 'PUBLIC_URL');
@@ -214,7 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int(env, 'PORT', 3000, 0, 65535),
     workers,
     host: str(env, 'HOST') ?? '0.0.0.0',
-    databaseUrl: str(env, 'DATABASE_URL'),
+    databaseUrl: databaseUrl(env),
     databaseSchema: schema,
     dataDir: path.resolve(str(env, 'DATA_DIR') ?? './data'),
     db: Object.freeze({

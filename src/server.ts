@@ -1,20 +1,24 @@
 import 'dotenv/config';
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
+import type { Knex } from 'knex';
 import { buildApp } from './app';
 import { resolveJwtSecret } from './auth/secret';
-import { superviseWorkers } from './cluster';
+import { databaseReady, superviseWorkers, tellPrimaryServing } from './cluster';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DataDirInUse } from './db/data-dir-lock';
 import { createKnex } from './db/knex';
 import { migrateToLatest } from './db/migrate';
-import { waitForDatabase } from './db/wait';
-import { listen } from './http/listen';
-import { createLogger } from './log';
+import { DatabaseUnusable, waitForDatabase } from './db/wait';
+import { listen, type Listening } from './http/listen';
+import { startingApp } from './http/starting-app';
+import { createLogger, type ServiceLogger } from './log';
 
-// The only place that listens: config, database (wait, migrate), app, signals. With
-// WEB_CONCURRENCY > 1 the first process prepares the database and the secret once, then
-// supervises that many workers (src/cluster.ts), each of which runs the rest of main().
+// The only place that listens: config, database (wait, migrate), app, signals. The port is taken
+// at once and answers /health while the database is awaited (src/http/starting-app.ts); the whole
+// service takes over once the database answers and is migrated. With WEB_CONCURRENCY > 1 this
+// process only supervises (src/cluster.ts): it prepares the database and the secret once, and
+// its workers, each running the rest of main(), take over when it says the database is ready.
 
 const engineOf = (config: Config) => (config.databaseUrl ? 'postgresql' : `pglite (${config.dataDir})`);
 
@@ -33,34 +37,8 @@ function announce(config: Config, port: number) {
   }
 }
 
-async function main() {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel);
-  const knex = createKnex(config, log);
-  const engine = engineOf(config);
-  const clustered = config.workers > 1;
-
-  if (!cluster.isWorker) {
-    await waitForDatabase(knex, log);
-    const applied = await migrateToLatest(knex, config.databaseSchema);
-    log.info({ event: 'db.migrated', engine, applied });
-  }
-  if (clustered && cluster.isPrimary) {
-    resolveJwtSecret(config); // a development secret is written once, before the workers read it
-    await knex.destroy();
-    superviseWorkers(config, log, (port) => announce(config, port));
-    return;
-  }
-  if (cluster.isWorker) await waitForDatabase(knex, log);
-
-  const { app, close } = await buildApp({ config, knex, log, jwtSecret: resolveJwtSecret(config) });
-  const { server, drain } = await listen(app, config);
-
-  const { port } = server.address() as AddressInfo;
-  const url = urlOf(config, port);
-  log.info({ event: 'listening', url, engine, docs: `${url}/docs` }, `task API listening on ${url}`);
-  if (!cluster.isWorker) announce(config, port);
-
+/** Stops on SIGTERM/SIGINT: the port drains, then `close` runs, then the process exits 0 (1 after the timeout). */
+function stopOnSignals(config: Config, log: ServiceLogger, listening: Listening, close: () => Promise<void>) {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -72,9 +50,8 @@ async function main() {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
-    void drain().then(async () => {
+    void listening.drain().then(async () => {
       await close();
-      await knex.destroy();
       log.info({ event: 'shutdown.done' });
       log.flushSync();
       process.exit(0);
@@ -84,11 +61,74 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+/** WEB_CONCURRENCY > 1: the supervising process, which never serves requests itself. */
+async function supervise(config: Config, log: ServiceLogger) {
+  resolveJwtSecret(config); // a development secret is written once, before the workers read it
+  const knex = createKnex(config, log);
+  const workers = superviseWorkers(config, log, (port) => announce(config, port));
+  try {
+    await waitForDatabase(knex, log);
+    const applied = await migrateToLatest(knex, config.databaseSchema);
+    log.info({ event: 'db.migrated', engine: engineOf(config), applied });
+  } catch (err) {
+    workers.stop();
+    throw err;
+  } finally {
+    await knex.destroy();
+  }
+  workers.databaseReady();
+}
+
+async function serve(config: Config, log: ServiceLogger) {
+  const primaryReady = cluster.isWorker ? databaseReady() : undefined; // listening before the message can come
+  const knex: Knex = createKnex(config, log); // on PGlite, refused here when another process holds DATA_DIR
+  const listening = await listen(startingApp(log), config);
+  const { port } = listening.server.address() as AddressInfo;
+  const url = urlOf(config, port);
+  let close = async () => {
+    await knex.destroy();
+  };
+  stopOnSignals(config, log, listening, () => close());
+  log.info({ event: 'started', url }, `${url}: answering /health, waiting for the database`);
+
+  await waitForDatabase(knex, log);
+  if (primaryReady) {
+    await primaryReady;
+  } else {
+    const applied = await migrateToLatest(knex, config.databaseSchema);
+    log.info({ event: 'db.migrated', engine: engineOf(config), applied });
+  }
+  const { app, close: closeApp } = await buildApp({ config, knex, log, jwtSecret: resolveJwtSecret(config) });
+  close = async () => {
+    await closeApp();
+    await knex.destroy();
+  };
+  listening.serve(app);
+  log.info({ event: 'listening', url, engine: engineOf(config), docs: `${url}/docs` }, `task API listening on ${url}`);
+  if (cluster.isWorker) tellPrimaryServing(port);
+  else announce(config, port);
+}
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  try {
+    if (config.workers > 1 && cluster.isPrimary) await supervise(config, log);
+    else await serve(config, log);
+  } catch (err) {
+    // What the operator must fix, in one line; the process exits 1 without a stack trace.
+    if (err instanceof DatabaseUnusable || err instanceof DataDirInUse) {
+      log.fatal({ event: 'startup.failed' }, err.message);
+      log.flushSync();
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
 main().catch((err) => {
   if (err instanceof ConfigError) {
     console.error(`Configuration error: ${err.message}`);
-  } else if (err instanceof DataDirInUse) {
-    console.error(`Cannot start: ${err.message}`);
   } else {
     console.error('Failed to start:', err);
   }

@@ -38,6 +38,45 @@ export function isConnectionError(wrapped: unknown): boolean {
   return CONNECTION_MESSAGES.some((m) => message.includes(m));
 }
 
+/**
+ * Errors that waiting will not cure: the database does not exist, the credentials or TLS settings
+ * are wrong, the role may not connect. Start-up gives up on these at once, with one clear line.
+ */
+const PERMANENT_CODES = new Map([
+  ['3D000', 'the database does not exist'],
+  ['28P01', 'the password was refused'],
+  ['28000', 'the role may not connect (no such role, or no pg_hba.conf entry for it)'],
+  ['42501', 'the role lacks the privilege to connect'],
+  ['DEPTH_ZERO_SELF_SIGNED_CERT', "the server's TLS certificate is self-signed"],
+  ['SELF_SIGNED_CERT_IN_CHAIN', "the server's TLS certificate chain is self-signed"],
+  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', "the server's TLS certificate cannot be verified"],
+  ['ERR_TLS_CERT_ALTNAME_INVALID', "the server's TLS certificate names another host"],
+  ['CERT_HAS_EXPIRED', "the server's TLS certificate has expired"],
+]);
+
+const PERMANENT_MESSAGES = [
+  ['The server does not support SSL connections', 'the server does not speak TLS (drop sslmode=require, or enable TLS on the server)'],
+  ['Invalid URL', 'DATABASE_URL is not a connection string'],
+  ['password authentication failed', 'the password was refused'],
+] as const;
+
+/** Why `err` means the database can never be used as configured, or undefined when retrying may help. */
+export function permanentReason(wrapped: unknown): string | undefined {
+  const err = driverError(wrapped) as { code?: unknown; message?: unknown } | null;
+  if (!err || typeof err !== 'object') return undefined;
+  const byCode = typeof err.code === 'string' ? PERMANENT_CODES.get(err.code) : undefined;
+  if (byCode) return byCode;
+  const message = typeof err.message === 'string' ? err.message : '';
+  return PERMANENT_MESSAGES.find(([text]) => message.includes(text))?.[1];
+}
+
+/** One line saying what went wrong: the driver's message and its code, never a stack. */
+export function describeDatabaseError(wrapped: unknown): string {
+  const err = driverError(wrapped) as { code?: unknown; message?: unknown } | null;
+  const message = (typeof err?.message === 'string' ? err.message : String(err)).split('\n')[0];
+  return typeof err?.code === 'string' ? `${message} (${err.code})` : message;
+}
+
 /** A problem for errors with a known meaning, or undefined for the unexpected ones. */
 export function mapDatabaseError(err: unknown): HttpProblem | undefined {
   if (isConnectionError(err)) return DatabaseUnavailable(err);

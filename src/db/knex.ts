@@ -80,11 +80,15 @@ export function knexConfig(config: Config): Knex.Config {
 /** A knex instance for the configured engine; its own warnings go to the service log. */
 export function createKnex(config: Config, log?: Logger): Knex {
   if (!config.databaseUrl) fs.mkdirSync(pgliteDir(config), { recursive: true });
+  // knex's own lines, one line each (it writes the driver's stack into its messages). A failed
+  // connection attempt is reported by whoever asked for the connection (a 503, a start-up retry).
+  const line = (message: unknown) => String(message).split('\n')[0];
   const knexLog = log && {
-    warn: (message: unknown) => log.warn({ event: 'knex' }, String(message)),
-    error: (message: unknown) => log.error({ event: 'knex' }, String(message)),
-    deprecate: (message: unknown) => log.warn({ event: 'knex.deprecation' }, String(message)),
-    debug: (message: unknown) => log.debug({ event: 'knex' }, String(message)),
+    warn: (message: unknown) =>
+      line(message).startsWith('Acquire connection error') ? log.debug({ event: 'knex' }, line(message)) : log.warn({ event: 'knex' }, line(message)),
+    error: (message: unknown) => log.error({ event: 'knex' }, line(message)),
+    deprecate: (message: unknown) => log.warn({ event: 'knex.deprecation' }, line(message)),
+    debug: (message: unknown) => log.debug({ event: 'knex' }, line(message)),
   };
   return knexFactory({ ...knexConfig(config), ...(knexLog ? { log: knexLog } : {}) });
 }

@@ -6,6 +6,8 @@ import type { Config } from '../config';
 /** A listening server, and how to stop it gently. */
 export interface Listening {
   server: Server;
+  /** From now on `app` answers every request (the start-up app hands over to the whole service). */
+  serve(app: Koa): void;
   /**
    * Stops taking connections and lets the requests in flight finish. Every answer from now on
    * says `Connection: close`, so clients that keep sending on their keep-alive connections learn
@@ -34,7 +36,7 @@ interface ConnectionState {
  */
 export async function listen(app: Koa, config: Config, port = config.port, host = config.host): Promise<Listening> {
   const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.http;
-  const handle = app.callback();
+  let handle = app.callback();
   const connections = new Map<Socket, ConnectionState>();
   let draining = false;
   const server = http.createServer(
@@ -87,5 +89,11 @@ export async function listen(app: Koa, config: Config, port = config.port, host 
       });
     });
   }
-  return { server, drain };
+  return {
+    server,
+    drain,
+    serve(next: Koa) {
+      handle = next.callback();
+    },
+  };
 }

@@ -121,18 +121,31 @@ describeOnPostgres('a database outage while serving (PostgreSQL engine only)', (
 });
 
 describeOnPostgres('start-up while the database is down (PostgreSQL engine only)', () => {
-  test('the service retries with backoff, logging each attempt, and serves once the database is up', async () => {
+  test('the service answers /health at once, retries with backoff (one line each), and serves once the database is up', async () => {
     // Arrange: nothing listens at the proxy's port yet.
     service = await startService({ env: { ...db.envVia(proxy.port), ...TIMEOUTS }, waitListening: false });
 
     // Act
+    const started = await service.waitForLog((l) => l.event === 'started', 30_000, 'the started line');
     await service.waitForLog((l) => l.event === 'db.unavailable' && Number(l.attempt) >= 3, 30_000, 'a third db.unavailable attempt');
     const stillUp = service.exit === undefined;
+    const waiting = String(started.url).replace('localhost', '127.0.0.1');
+    const health = await contractFetch(`${waiting}/health`);
+    const ready = await contractFetch(`${waiting}/ready`);
+    const tasks = await contractFetch(`${waiting}/tasks`, { headers: await bearer('early-user') });
     await proxy.up();
     await untilListening(service);
 
-    // Assert
+    // Assert: while it waited, /health said the process is up, everything else 503 with Retry-After.
     expect(stillUp).toBe(true);
+    expect(health.status).toBe(200);
+    for (const res of [ready, tasks]) {
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    }
+    // One line per attempt: no stack traces, and not knex's own line for each failed connection.
+    expect(service.output()).not.toMatch(/\n\s+at /);
+    expect(service.logs.filter((l) => l.event === 'knex' && Number(l.level) >= 40)).toEqual([]);
     const attempts = service.logs.filter((l) => l.event === 'db.unavailable');
     expect(attempts.map((l) => l.attempt)).toEqual(attempts.map((_, i) => i + 1));
     const delays = attempts.map((l) => Number(l.retry_in_ms));
