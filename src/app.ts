@@ -87,6 +87,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   const tokens: TokenSettings = {
     // Imported once as a key object: jose would otherwise import the raw bytes on every request.
     secret: crypto.createSecretKey(jwtSecret),
+    ownIssuer: config.jwt.ownIssuer,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.ttlSeconds,

@@ -27,6 +27,9 @@ export interface Config {
   readonly jwt: {
     /** Undefined in development means: generate one and keep it in dataDir. */
     readonly secret: string | undefined;
+    /** `iss` and `aud` of the tokens this service issues for its own accounts. */
+    readonly ownIssuer: string;
+    /** What an identity provider's tokens must carry (never this service's own). */
     readonly issuer: string | undefined;
     readonly audience: string | undefined;
     /** Lifetime of the tokens this service issues. */
@@ -163,6 +166,16 @@ function url(env: Env, key: string): string | undefined {
   return raw;
 }
 
+/** TOKEN_ISSUER: 1–255 characters, and not the identity provider's issuer (the two kinds of token must differ). */
+function ownIssuer(env: Env): string {
+  const issuer = str(env, 'TOKEN_ISSUER') ?? 'task-api';
+  if (issuer.length > 255) throw new ConfigError('TOKEN_ISSUER must be at most 255 characters');
+  if (issuer === str(env, 'JWT_ISSUER')) {
+    throw new ConfigError("TOKEN_ISSUER and JWT_ISSUER must differ: the service's own tokens and an identity provider's are told apart by it");
+  }
+  return issuer;
+}
+
 /** A postgres:// or postgresql:// connection string (a typo here would otherwise be retried as a host name). */
 function databaseUrl(env: Env): string | undefined {
   const raw = str(env, 'DATABASE_URL');
@@ -244,6 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     jwt: Object.freeze({
       secret,
+      ownIssuer: ownIssuer(env),
       issuer: str(env, 'JWT_ISSUER'),
       audience: str(env, 'JWT_AUDIENCE'),
       ttlSeconds: parsed(env, 'JWT_TTL', '1h', parseDuration),

@@ -3,7 +3,8 @@ import type { Context } from 'openapi-backend';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { VerifiedTokenCache } from '../auth/token-cache';
-import { bearerToken, LOCAL_ACCOUNT_CLAIM, TokenRejected, verifyToken, type TokenSettings } from '../auth/tokens';
+import { bearerToken, TokenRejected, verifyToken, type TokenSettings } from '../auth/tokens';
+import { InvalidToken } from '../http/errors';
 import type { UserService } from '../services/users';
 
 export interface Caller {
@@ -24,15 +25,23 @@ export function bearerAuth(config: Config, tokens: TokenSettings, users: UserSer
     let verified = verifiedTokens.get(token);
     if (!verified) {
       verified = await verifyToken(token, tokens);
+      // An identity provider's token never acts for an account registered here, whatever its
+      // subject says. Asked once per token (the cache keeps the verdict): an id never changes sides.
+      if (verified.kind === 'external' && (await users.isLocal(verified.userId)) === true) {
+        throw new TokenRejected('local_account', InvalidToken());
+      }
       verifiedTokens.set(token, verified);
     }
     // Whether the user still exists is checked where the request first reaches the database
     // (src/services); only a token whose user may be created on first use is looked up here.
-    // An account of this service that no longer exists was deleted: it never comes back.
-    const ownAccount = verified.claims[LOCAL_ACCOUNT_CLAIM] === true;
+    // An account of this service that no longer exists was deleted: it never comes back, and
+    // neither does a provider's account deleted after the token was issued.
     const devProvision = config.env !== 'production' && verified.claims.dev_provision === true;
-    if (!ownAccount && (config.provisionUsers || devProvision) && !(await users.exists(verified.userId))) {
-      await users.provision(verified.userId, verified.email);
+    if (verified.kind === 'external' && (config.provisionUsers || devProvision) && !(await users.exists(verified.userId))) {
+      const issuedAt = typeof verified.claims.iat === 'number' ? verified.claims.iat : undefined;
+      if ((await users.provision(verified.userId, verified.email, issuedAt)) === 'deleted') {
+        throw new TokenRejected('unknown_user', InvalidToken());
+      }
     }
     return { userId: verified.userId };
   }

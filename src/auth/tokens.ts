@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { isStorableText } from '../db/storable-text';
 import { IdentityProviderUnavailable, InvalidToken, MissingAuthentication, TokenExpired } from '../http/errors';
 
@@ -11,6 +11,9 @@ export const ASYMMETRIC_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 
 export interface TokenSettings {
   secret: Uint8Array | KeyObject;
+  /** `iss` and `aud` of the tokens this service issues for its own accounts (TOKEN_ISSUER). */
+  ownIssuer: string;
+  /** What an identity provider's tokens must carry, when configured (JWT_ISSUER, JWT_AUDIENCE). */
   issuer?: string;
   audience?: string;
   ttlSeconds: number;
@@ -18,14 +21,21 @@ export interface TokenSettings {
   jwks?: JWTVerifyGetKey;
 }
 
+/**
+ * Whose token it is: `own`, issued by this service for one of its accounts; `external`, an
+ * identity provider's (its keys, or the shared secret), which may never act for an own account.
+ */
+export type TokenKind = 'own' | 'external';
+
 export interface VerifiedToken {
   userId: string;
   email?: string;
+  kind: TokenKind;
   claims: JWTPayload;
 }
 
 /** Why a token was refused, for the log. */
-export type RejectionReason = 'missing' | 'expired' | 'invalid' | 'no_subject' | 'unknown_user' | 'provider_unavailable';
+export type RejectionReason = 'missing' | 'expired' | 'invalid' | 'no_subject' | 'unknown_user' | 'local_account' | 'provider_unavailable';
 
 export class TokenRejected extends Error {
   constructor(
@@ -90,16 +100,31 @@ function algorithmOf(token: string): string | undefined {
   }
 }
 
-async function verifiedClaims(token: string, settings: TokenSettings): Promise<JWTPayload> {
-  const options = { issuer: settings.issuer, audience: settings.audience };
+/** Whose an HS256 token says it is, and so what it must carry (read before its signature is checked, to choose how to check it). */
+function expectationsOf(token: string, settings: TokenSettings): { kind: TokenKind; issuer?: string; audience?: string } {
+  let claims: JWTPayload;
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    throw new TokenRejected('invalid', InvalidToken());
+  }
+  if (claims.iss === settings.ownIssuer) return { kind: 'own', issuer: settings.ownIssuer, audience: settings.ownIssuer };
+  // Tokens issued before TOKEN_ISSUER existed carried the own-account claim and no issuer.
+  if (claims.iss === undefined && claims[LOCAL_ACCOUNT_CLAIM] === true) return { kind: 'own' };
+  return { kind: 'external', issuer: settings.issuer, audience: settings.audience };
+}
+
+async function verifiedClaims(token: string, settings: TokenSettings): Promise<{ claims: JWTPayload; kind: TokenKind }> {
   const alg = algorithmOf(token);
   const viaJwks = settings.jwks !== undefined && alg !== undefined && ASYMMETRIC_ALGORITHMS.includes(alg);
   if (alg !== 'HS256' && !viaJwks) throw new TokenRejected('invalid', InvalidToken());
+  // Own tokens answer to the service's issuer; a provider's to the one configured for it.
+  const { kind, ...expected } = viaJwks ? { kind: 'external' as const, issuer: settings.issuer, audience: settings.audience } : expectationsOf(token, settings);
   try {
     const { payload } = viaJwks
-      ? await jwtVerify(token, settings.jwks!, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })
-      : await jwtVerify(token, settings.secret, { ...options, algorithms: ['HS256'] });
-    return payload;
+      ? await jwtVerify(token, settings.jwks!, { ...expected, algorithms: ASYMMETRIC_ALGORITHMS })
+      : await jwtVerify(token, settings.secret, { ...expected, algorithms: ['HS256'] });
+    return { claims: payload, kind };
   } catch (err) {
     if (err instanceof errors.JWTExpired) throw new TokenRejected('expired', TokenExpired());
     if (viaJwks && isProviderOutage(err)) throw new TokenRejected('provider_unavailable', IdentityProviderUnavailable(err));
@@ -108,23 +133,26 @@ async function verifiedClaims(token: string, settings: TokenSettings): Promise<J
 }
 
 export async function verifyToken(token: string, settings: TokenSettings): Promise<VerifiedToken> {
-  const claims = await verifiedClaims(token, settings);
+  const { claims, kind } = await verifiedClaims(token, settings);
   const userId = subjectOf(claims);
   if (userId === undefined) throw new TokenRejected('no_subject', InvalidToken());
-  return { userId, email: emailOf(claims), claims };
+  return { userId, email: emailOf(claims), kind, claims };
 }
 
 /** Marks tokens this service issued for its own accounts: their users are never provisioned. */
 export const LOCAL_ACCOUNT_CLAIM = 'local_account';
 
-/** A token for a user of this service: HS256, `sub`, `iat`, `exp`, and `iss`/`aud` when configured. */
+/**
+ * A token for an account of this service: HS256, `sub`, `iat`, `exp`, and the service's own
+ * issuer as `iss` and `aud` (never an identity provider's: those answer to its tokens only).
+ */
 export async function issueToken(userId: string, settings: TokenSettings): Promise<{ token: string; expiresIn: number }> {
-  let jwt = new SignJWT({ [LOCAL_ACCOUNT_CLAIM]: true })
+  const jwt = new SignJWT({ [LOCAL_ACCOUNT_CLAIM]: true })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
+    .setIssuer(settings.ownIssuer)
+    .setAudience(settings.ownIssuer)
     .setIssuedAt()
     .setExpirationTime(`${settings.ttlSeconds}s`);
-  if (settings.issuer) jwt = jwt.setIssuer(settings.issuer);
-  if (settings.audience) jwt = jwt.setAudience(settings.audience);
   return { token: await jwt.sign(settings.secret), expiresIn: settings.ttlSeconds };
 }

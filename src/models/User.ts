@@ -7,6 +7,8 @@ export class User extends Model {
   id!: string;
   email!: string | null;
   password_hash!: string | null;
+  /** Registered here (email and password): only this service's own tokens act for it. */
+  local!: boolean;
   created_at!: Date;
   updated_at!: Date;
 

@@ -63,7 +63,7 @@ export function accountService({ knex, log, tokens, throttle, bcryptCost }: Acco
       let user: User;
       try {
         user = await User.query(knex)
-          .insert({ id: crypto.randomUUID(), email, password_hash } as never)
+          .insert({ id: crypto.randomUUID(), email, password_hash, local: true } as never)
           .returning(['id', 'email', 'created_at']);
       } catch (err) {
         if (isUniqueViolation(err)) throw EmailTaken();
@@ -101,11 +101,20 @@ export function accountService({ knex, log, tokens, throttle, bcryptCost }: Acco
       return publicUser(user);
     },
 
-    /** Deletes the account; its tasks go with it (ON DELETE CASCADE). */
+    /**
+     * Deletes the account; its tasks go with it (ON DELETE CASCADE). When it was deleted is kept,
+     * in the same transaction, so no token issued before then can provision it again.
+     */
     async deleteAccount(userId: string): Promise<void> {
-      // returning(): PGlite's knex dialect answers a delete with a raw result, not a count.
-      const deleted = (await User.query(knex).delete().where('id', userId).returning('id')) as unknown as unknown[];
-      if (deleted.length === 0) throw InvalidToken();
+      const deleted = await knex.transaction(async (trx) => {
+        // returning(): PGlite's knex dialect answers a delete with a raw result, not a count.
+        const rows = (await User.query(trx).delete().where('id', userId).returning('id')) as unknown as unknown[];
+        if (rows.length > 0) {
+          await trx('deleted_users').insert({ id: userId, deleted_at: new Date() }).onConflict('id').merge();
+        }
+        return rows.length > 0;
+      });
+      if (!deleted) throw InvalidToken();
       log.info({ event: 'auth.account_deleted', user_id: userId });
     },
   };

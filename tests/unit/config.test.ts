@@ -72,6 +72,7 @@ describe('loadConfig defaults', () => {
       JWT_SECRET: STRONG_SECRET,
       JWT_ISSUER: 'https://auth.example',
       JWT_AUDIENCE: 'tasks',
+      TOKEN_ISSUER: 'tasks.example',
       LOG_LEVEL: 'warn',
       CORS_ORIGINS: 'https://a.example, https://b.example,,',
       BODY_LIMIT: '1mb',
@@ -106,6 +107,7 @@ describe('loadConfig defaults', () => {
       db: { poolMax: 25, connectTimeoutMs: 1500, statementTimeoutMs: 2500, acquireTimeoutMs: 3500, rowLevelSecurity: 'on' },
       jwt: {
         secret: STRONG_SECRET,
+        ownIssuer: 'tasks.example',
         issuer: 'https://auth.example',
         audience: 'tasks',
         ttlSeconds: 900,
@@ -403,4 +405,12 @@ describe('PUBLIC_URL', () => {
       expect(configErrorFor({ PUBLIC_URL: value }).message).toMatch(/PUBLIC_URL/);
     },
   );
+});
+
+describe('TOKEN_ISSUER', () => {
+  test("defaults to task-api, and must differ from an identity provider's JWT_ISSUER", () => {
+    expect(loadConfig({}).jwt.ownIssuer).toBe('task-api');
+    expect(configErrorFor({ TOKEN_ISSUER: 'https://idp.example', JWT_ISSUER: 'https://idp.example' }).message).toMatch(/must differ/);
+    expect(configErrorFor({ JWT_ISSUER: 'task-api' }).message).toMatch(/must differ/);
+  });
 });

@@ -2,7 +2,7 @@ import { VerifiedTokenCache } from '../../src/auth/token-cache';
 import type { VerifiedToken } from '../../src/auth/tokens';
 
 const NOW = 1_800_000_000_000;
-const token = (claims: Record<string, number>): VerifiedToken => ({ userId: 'alice', claims });
+const token = (claims: Record<string, number>): VerifiedToken => ({ userId: 'alice', kind: 'external', claims });
 
 describe('VerifiedTokenCache', () => {
   test('a verified token is found again until it expires', () => {
