@@ -1107,7 +1107,7 @@ export type CreateTaskError = CreateTaskErrors[keyof CreateTaskErrors];
 
 export type CreateTaskResponses = {
     /**
-     * The created task.
+     * The created task (in the `/tasks` routes; `links` name what can be done with it next).
      */
     201: Task;
 };
@@ -1703,7 +1703,7 @@ export type CreateTaskApiError = CreateTaskApiErrors[keyof CreateTaskApiErrors];
 
 export type CreateTaskApiResponses = {
     /**
-     * The created task.
+     * The created task (in the `/api/tasks` routes; `links` name what can be done with it next).
      */
     201: Task;
 };
@@ -2305,7 +2305,7 @@ export type CreateTaskForUserError = CreateTaskForUserErrors[keyof CreateTaskFor
 
 export type CreateTaskForUserResponses = {
     /**
-     * The created task.
+     * The created task (in the `/api/{user_id}/tasks` routes; `links` name what can be done with it next).
      */
     201: Task;
 };

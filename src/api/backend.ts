@@ -2,7 +2,7 @@ import addFormats from 'ajv-formats';
 import type { Context as KoaContext } from 'koa';
 import OpenAPIBackend, { type Context } from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
-import { OwnerMismatch } from '../http/errors';
+import { MissingAuthentication, OwnerMismatch } from '../http/errors';
 import { problem, validationProblem } from '../http/problem';
 import type { Contract } from '../spec';
 import type { Caller } from './security';
@@ -91,7 +91,7 @@ export async function createBackend(contract: Contract, handlers: HandlerTable, 
       throw problem(501, 'Not implemented');
     },
     unauthorizedHandler: (c: Context) => {
-      throw (c.security?.bearerAuth as { error?: unknown } | undefined)?.error ?? problem(401, 'Missing authentication');
+      throw (c.security?.bearerAuth as { error?: unknown } | undefined)?.error ?? MissingAuthentication();
     },
     validationFail: (c: Context) => {
       throw validationProblem(toFieldErrors(c.validation.errors ?? []).slice(0, MAX_FIELD_ERRORS));

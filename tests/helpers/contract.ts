@@ -8,7 +8,8 @@ import { bypassesPrism, prismEnabled, prismUrl, UPSTREAM_HEADER } from './prism'
 
 // Every response a test sees goes through `contractFetch`, which checks it against openapi.yaml:
 // the status is declared for the operation, the content type is declared for that status, the
-// body matches its schema, and every declared header that is present matches its schema.
+// body matches its schema, every required header is there, and every declared header that is
+// present matches its schema.
 // Responses to unknown routes (404/405, or 400 for a URL that cannot be decoded) must be problem+json.
 
 const contract = loadContract();
@@ -39,7 +40,7 @@ export const violations: string[] = [];
 const DOCS_PAGES = /^\/docs(\/|$)/;
 
 interface ResponseObject {
-  headers?: Record<string, { schema?: object }>;
+  headers?: Record<string, { schema?: object; required?: boolean }>;
   content?: Record<string, { schema?: object }>;
 }
 
@@ -78,6 +79,7 @@ async function check(method: string, url: URL, response: Response): Promise<stri
 
   for (const [name, header] of Object.entries(spec.headers ?? {})) {
     const value = response.headers.get(name);
+    if (value === null && header.required) problems.push(`${where}: required header ${name} is missing`);
     if (value === null || !header.schema) continue;
     const key = `${operation.operationId}:${response.status}:h:${name}`;
     const holder = { value };
