@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/core/config';
 import { createKnex } from '../src/db/knex';
-import { migrateToLatest } from '../src/db/migrate';
+import { migrateToLatest } from '../migrations';
 import { encodeCursor, parseSort } from '../src/services/cursor';
 import { parseOptions, type DataProfile, type Engine } from './options';
 

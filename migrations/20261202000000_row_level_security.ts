@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
+import { APP_ROLE } from '../src/db/roles';
 
 // Defense in depth: the database itself refuses cross-user access to tasks. The service runs
 // each caller's queries as the role `task_api_app` with `app.user_id` set for the transaction
 // (src/db/scope.ts); the policy then hides every other user's rows, whatever the query says.
 // The table owner (migrations, account deletion) is not subject to it.
-
-export const APP_ROLE = 'task_api_app';
 
 export async function up(knex: Knex): Promise<void> {
   // Roles belong to the whole server; creating one needs CREATEROLE, which a managed database

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { APP_ROLE } from './20261202000000_row_level_security';
+import { APP_ROLE } from '../src/db/roles';
 
 // task_exists runs with its owner's rights (SECURITY DEFINER) past the tasks policy. Without a
 // pinned search_path, a caller who sets theirs could make its `tasks` mean a table of their own;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { APP_ROLE } from './20261202000000_row_level_security';
+import { APP_ROLE } from '../src/db/roles';
 
 // Accounts and the tokens that may act for them.
 // - users.local: an account registered here (email and password), which only this service's own

@@ -20,3 +20,10 @@ export const migrationSource: Knex.MigrationSource<string> = {
   getMigrationName: (name) => name,
   getMigration: async (name) => migrations[name],
 };
+
+/** Applies pending migrations in `schema` (made if missing); the names of those applied. */
+export async function migrateToLatest(knex: Knex, schema: string): Promise<string[]> {
+  await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+  const [, applied] = (await knex.migrate.latest({ migrationSource, schemaName: schema })) as [number, string[]];
+  return applied;
+}

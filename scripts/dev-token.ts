@@ -1,7 +1,7 @@
 import 'dotenv/config';
 import { SignJWT } from 'jose';
 import { resolveJwtSecret } from '../src/auth/secret';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/core/config';
 
 // npm run dev:token -- <user_id> [--ttl 24h]
 // Prints a development JWT for <user_id>, signed with the service's secret (JWT_SECRET, or the

@@ -1,7 +1,7 @@
 import 'dotenv/config';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/core/config';
 import { createKnex } from '../src/db/knex';
-import { migrateToLatest } from '../src/db/migrate';
+import { migrateToLatest } from '../migrations';
 
 // npm run migrate: applies pending migrations to DATABASE_URL, or to the PGlite store in DATA_DIR.
 // (The service also migrates on start-up; this is for deploy pipelines and for looking first.)

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { Config } from './config';
+import type { Config } from './core/config';
 import Redis from 'ioredis';
 import { createBackend } from './api/backend';
 import { authHandlers } from './api/handlers/auth';
@@ -28,7 +28,7 @@ import { taskService } from './services/tasks';
 import { isConnectionError } from './db/errors';
 import { callerScope, resolveRls } from './db/scope';
 import { userService } from './services/users';
-import { loadContract } from './spec';
+import { loadContract } from './api/contract';
 
 export interface AppDeps {
   config: Config;

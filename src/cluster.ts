@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import type { Config } from './config';
-import type { ServiceLogger } from './log';
+import type { Config } from './core/config';
+import type { ServiceLogger } from './core/log';
 
 // WEB_CONCURRENCY > 1: this process (the primary) only supervises. It forks the workers at once
 // (each takes the shared port and answers /health while it waits), prepares the database, then

@@ -5,14 +5,14 @@ import type { Knex } from 'knex';
 import { buildApp } from './app';
 import { resolveJwtSecret } from './auth/secret';
 import { databaseReady, superviseWorkers, tellPrimaryServing } from './cluster';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, type Config } from './core/config';
 import { DataDirInUse } from './db/data-dir-lock';
 import { createKnex } from './db/knex';
-import { migrateToLatest } from './db/migrate';
+import { migrateToLatest } from '../migrations';
 import { DatabaseUnusable, waitForDatabase } from './db/wait';
 import { listen, type Listening } from './http/listen';
 import { startingApp } from './http/starting-app';
-import { createLogger, type ServiceLogger } from './log';
+import { createLogger, type ServiceLogger } from './core/log';
 
 // The only place that listens: config, database (wait, migrate), app, signals. The port is taken
 // at once and answers /health while the database is awaited (src/http/starting-app.ts); the whole

@@ -1,10 +1,10 @@
 import type { Context as KoaContext } from 'koa';
 import type { Context } from 'openapi-backend';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 import { VerifiedTokenCache } from '../auth/token-cache';
 import { bearerToken, TokenRejected, verifyToken, type TokenSettings } from '../auth/tokens';
-import { InvalidToken } from '../http/errors';
+import { InvalidToken } from '../core/errors';
 import type { UserService } from '../services/users';
 
 export interface Caller {

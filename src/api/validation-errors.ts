@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { escapePointer, type FieldError, type FieldLocation } from '../http/problem';
+import { escapePointer, type FieldError, type FieldLocation } from '../core/problem';
 
 // openapi-backend validates { path, query, header, requestBody } as one document; turn each ajv
 // error into the field-level shape of our 422s: body fields as JSON pointers, parameters by name.

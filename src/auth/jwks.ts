@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 
 /**
  * The identity provider's signing keys, fetched from JWT_JWKS_URL on first use and cached by

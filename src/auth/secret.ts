@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 
 /**
  * The HS256 secret: JWT_SECRET when set (production refuses to start without one, see config),

@@ -8,8 +8,8 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import type { Config, RateLimit } from '../config';
-import { ThrottleUnavailable, TooManyRequests } from '../http/errors';
+import type { Config, RateLimit } from '../core/config';
+import { ThrottleUnavailable, TooManyRequests } from '../core/errors';
 
 // Brute-force brakes on the account routes (rate-limiter-flexible): failed logins per email and
 // per client IP, registrations per IP. Every attempt is counted before it is judged (a success

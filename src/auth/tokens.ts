@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { isStorableText } from '../db/storable-text';
-import { IdentityProviderUnavailable, InvalidToken, MissingAuthentication, TokenExpired } from '../http/errors';
+import { IdentityProviderUnavailable, InvalidToken, MissingAuthentication, TokenExpired } from '../core/errors';
 
 // Bearer tokens. Algorithms are pinned per key kind: HS256 only with the shared secret, and
 // RS256/ES256/EdDSA only with keys from the provider's JWKS. So `alg: none`, HS256 signed with a

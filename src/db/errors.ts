@@ -1,4 +1,4 @@
-import { DatabaseUnavailable, Conflict, type HttpProblem } from '../http/errors';
+import { DatabaseUnavailable, Conflict, type HttpProblem } from '../core/errors';
 
 // Database errors are mapped once, here: unique violation → 409, unreachable → 503.
 // Anything else is a bug and stays a 500 (the error handler logs it).

@@ -5,10 +5,9 @@ import ClientPgLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 import { lockDataDir } from './data-dir-lock';
 import { timestamptzParser } from './timestamps';
-import { migrationSource } from '../../migrations';
 
 // pg returns int8 (count(*), sums) as strings while PGlite returns numbers: make both numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -44,7 +43,6 @@ function lockingPgLiteClient(dataDir: string): typeof Knex.Client {
  */
 export function knexConfig(config: Config): Knex.Config {
   const searchPath = [config.databaseSchema];
-  const migrations = { migrationSource, schemaName: config.databaseSchema };
   if (config.databaseUrl) {
     return {
       client: 'pg',
@@ -59,7 +57,6 @@ export function knexConfig(config: Config): Knex.Config {
       searchPath,
       pool: { min: 0, max: config.db.poolMax, idleTimeoutMillis: 30_000 },
       acquireConnectionTimeout: config.db.acquireTimeoutMs,
-      migrations,
     };
   }
   let pglite: PGlite | undefined;
@@ -73,7 +70,6 @@ export function knexConfig(config: Config): Knex.Config {
     }) as unknown as Knex.StaticConnectionConfig,
     searchPath,
     acquireConnectionTimeout: config.db.acquireTimeoutMs,
-    migrations,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { APP_ROLE } from '../../migrations/20261202000000_row_level_security';
+import { APP_ROLE } from './roles';
 
 // Row Level Security, the database's own guard behind Task.ownedBy: with it on, each caller's
 // task queries run in a transaction as the role the policy applies to, with app.user_id set to

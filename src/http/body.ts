@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Context, Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { UNSTORABLE } from '../db/storable-text';
-import { escapePointer, problem } from './problem';
+import { escapePointer, problem } from '../core/problem';
 
 // Request bodies, for the operations that take one: JSON (and merge-patch JSON) only, up to the
 // configured size, and valid UTF-8.

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
-import { findUp } from '../spec';
-import { problem } from './problem';
+import { findUp } from '../api/contract';
+import { problem } from '../core/problem';
 
 // The human-facing routes outside the contract: the interactive reference (Swagger UI, served
 // from the swagger-ui-dist package, no CDN) and the static Redoc build from `npm run docs:build`.

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { mapDatabaseError } from '../db/errors';
-import { HttpProblem, problem } from './problem';
+import { HttpProblem, problem } from '../core/problem';
 
 // The one error funnel: whatever is thrown below becomes problem+json here. Known errors keep
 // their status; database errors are mapped once; anything else is a bare 500 and a log line.

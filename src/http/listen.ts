@@ -1,7 +1,7 @@
 import http, { type Server } from 'node:http';
 import net, { type Socket } from 'node:net';
 import type Koa from 'koa';
-import type { Config } from '../config';
+import type { Config } from '../core/config';
 
 /** A listening server, and how to stop it gently. */
 export interface Listening {

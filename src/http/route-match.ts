@@ -4,7 +4,7 @@ import { hasBody } from './body';
 import type OpenAPIBackend from 'openapi-backend';
 import type { Operation } from 'openapi-backend';
 import { queryParametersOf } from '../api/router';
-import { problem } from './problem';
+import { problem } from '../core/problem';
 
 // Answers what does not depend on the body, before the body is read: 404 for an unknown path,
 // 405 (with Allow) for a known path with another method, 406 when Accept rules out every media

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { problem } from './problem';
+import { problem } from '../core/problem';
 
 // Percent-escapes are decoded in the path (route parameters) and the query string. A request whose
 // escapes are not well formed (`%` and two hex digits) or do not spell UTF-8 (`%C0%AF`, a lone

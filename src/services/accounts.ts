@@ -6,7 +6,7 @@ import { hashPassword, MAX_PASSWORD_BYTES, verifyPassword } from '../auth/passwo
 import type { Throttle } from '../auth/throttle';
 import { emailKey } from '../auth/throttle';
 import { issueToken, type TokenSettings } from '../auth/tokens';
-import { EmailTaken, InvalidField, InvalidToken, LoginFailed } from '../http/errors';
+import { EmailTaken, InvalidField, InvalidToken, LoginFailed } from '../core/errors';
 import { User } from '../models/User';
 
 // Accounts: register, log in, look yourself up, leave. Passwords are hashed with bcrypt and

@@ -1,4 +1,4 @@
-import { InvalidCursor } from '../http/errors';
+import { InvalidCursor } from '../core/errors';
 import { isServiceTimestamp } from './date-time';
 
 // Keyset cursors: an opaque base64url token naming the last row of a page (its sort value and

@@ -1,4 +1,4 @@
-import { BlankTitle, InconsistentCompletion, InvalidField } from '../http/errors';
+import { BlankTitle, InconsistentCompletion, InvalidField } from '../core/errors';
 import { parseDateTime, storableInstant } from './date-time';
 import type { TaskFields, TaskPriority, TaskStatus } from '../models/Task';
 

@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { Knex } from 'knex';
 import pino from 'pino';
 import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/core/config';
 import { createKnex } from '../../src/db/knex';
 import { contractFetch } from '../helpers/contract';
 import { TEST_SECRET, tokenFor } from '../helpers/tokens';

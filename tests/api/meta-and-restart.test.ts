@@ -1,6 +1,6 @@
 import yaml from 'js-yaml';
 import * as sdk from '../../generated/sdk.gen';
-import { loadContract } from '../../src/spec';
+import { loadContract } from '../../src/api/contract';
 import { contractFetch } from '../helpers/contract';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { engineName } from '../helpers/engine';

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/core/config';
 import { serverUrl } from '../helpers/engine';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 

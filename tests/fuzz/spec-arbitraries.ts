@@ -1,7 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
-import { loadContract } from '../../src/spec';
+import { loadContract } from '../../src/api/contract';
 
 // Request data generated from openapi.yaml's own schemas, for the subset of JSON Schema the
 // contract uses (type, nullable, enum, minLength/maxLength, pattern, format uuid/date-time,

@@ -3,7 +3,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import OpenAPIBackend, { type Operation } from 'openapi-backend';
 import { percentDecodable } from '../../src/http/well-formed-url';
-import { loadContract } from '../../src/spec';
+import { loadContract } from '../../src/api/contract';
 import { bypassesPrism, prismEnabled, prismUrl, UPSTREAM_HEADER } from './prism';
 
 // Every response a test sees goes through `contractFetch`, which checks it against openapi.yaml:

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/core/config';
 import { createKnex } from '../../src/db/knex';
-import { migrateToLatest } from '../../src/db/migrate';
+import { migrateToLatest } from '../../migrations';
 import { serverUrl } from './engine';
 import { prismEnabled, startPrism, startUpstreamRouter, type Stoppable } from './prism';
 

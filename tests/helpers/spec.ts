@@ -1,5 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types';
-import { loadContract } from '../../src/spec';
+import { loadContract } from '../../src/api/contract';
 
 // openapi.yaml for tests: the document, `deref` for its local $refs, and every operation with what
 // a generated test needs to call it (method, path template, parameters, body, security).

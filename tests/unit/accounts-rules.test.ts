@@ -1,6 +1,6 @@
 import { checkPassword, normalizeEmail } from '../../src/services/accounts';
 import { bearerToken, emailOf, subjectOf, TokenRejected } from '../../src/auth/tokens';
-import { HttpProblem } from '../../src/http/problem';
+import { HttpProblem } from '../../src/core/problem';
 
 function fieldError(fn: () => unknown) {
   try {

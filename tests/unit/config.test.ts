@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { ConfigError, loadConfig, parseByteSize, parseDuration, parseRateLimit } from '../../src/config';
+import { ConfigError, loadConfig, parseByteSize, parseDuration, parseRateLimit } from '../../src/core/config';
 
 // loadConfig is given explicit environments: nothing here reads or changes process.env.
 

@@ -1,4 +1,4 @@
-import { HttpProblem } from '../../src/http/problem';
+import { HttpProblem } from '../../src/core/problem';
 import { decodeCursor, encodeCursor, formatSort, parseSort, type Position, type Sort } from '../../src/services/cursor';
 
 const ID = '3f1c2a9e-8d4b-4f7a-9c2e-1a2b3c4d5e6f';

@@ -2,7 +2,7 @@ import { wrapError } from 'db-errors';
 import { KnexTimeoutError } from 'knex';
 import { DatabaseError } from 'pg';
 import { isConnectionError, mapDatabaseError } from '../../src/db/errors';
-import { HttpProblem } from '../../src/http/problem';
+import { HttpProblem } from '../../src/core/problem';
 
 // The errors below are built the way their libraries build them: pg's DatabaseError with every
 // field the protocol parser assigns, Node's system errors, knex's KnexTimeoutError, and what an

@@ -6,8 +6,8 @@ import { wrapError } from 'db-errors';
 import { KnexTimeoutError } from 'knex';
 import { DatabaseError } from 'pg';
 import { toProblem } from '../../src/http/error-handler';
-import { InvalidToken, StaleETag } from '../../src/http/errors';
-import { HttpProblem, validationProblem } from '../../src/http/problem';
+import { InvalidToken, StaleETag } from '../../src/core/errors';
+import { HttpProblem, validationProblem } from '../../src/core/problem';
 
 // toProblem turns whatever was thrown into the problem the client gets. The body-parser errors are
 // real: koa-bodyparser, configured as in src/app.ts, reads an in-memory request (no socket).

@@ -1,4 +1,4 @@
-import { etagFor, ifMatchAllows, ifMatchVersions, ifNoneMatchHits } from '../../src/http/etag';
+import { etagFor, ifMatchAllows, ifMatchVersions, ifNoneMatchHits } from '../../src/core/etag';
 
 describe('etagFor', () => {
   test('is a strong, quoted tag made from the version', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import OpenAPIBackend, { type OpenAPIRouter, type Request } from 'openapi-backend';
 import { ContractRouter } from '../../src/api/router';
-import { loadContract } from '../../src/spec';
+import { loadContract } from '../../src/api/contract';
 
 // The compiled router must answer exactly as openapi-backend's own router does, for every
 // operation of the contract and for paths it does not know.

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
-import { entropyBits, MIN_SECRET_BITS, weakSecretReason } from '../../src/secret-strength';
+import { entropyBits, MIN_SECRET_BITS, weakSecretReason } from '../../src/core/secret-strength';
 
 describe('weakSecretReason', () => {
   test('a short unit repeated to any length is weak, whatever the unit', () => {

@@ -1,4 +1,4 @@
-import { HttpProblem } from '../../src/http/problem';
+import { HttpProblem } from '../../src/core/problem';
 import type { TaskFields, TaskStatus } from '../../src/models/Task';
 import {
   applyChanges,

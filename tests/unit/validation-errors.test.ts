@@ -3,7 +3,7 @@ import type OpenAPIBackend from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
 import { validatingBackend } from '../../src/api/backend';
 import { toFieldErrors } from '../../src/api/validation-errors';
-import { loadContract } from '../../src/spec';
+import { loadContract } from '../../src/api/contract';
 
 // The errors fed to toFieldErrors are real: openapi-backend's own validator (configured as in
 // src/api/backend.ts) builds the { path, query, header, requestBody } document and runs ajv on it.

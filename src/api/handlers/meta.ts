@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
-import { DatabaseUnavailable } from '../../http/errors';
-import { ifNoneMatchHits } from '../../http/etag';
-import { documentServer, type Contract } from '../../spec';
+import { DatabaseUnavailable } from '../../core/errors';
+import { ifNoneMatchHits } from '../../core/etag';
+import { documentServer, type Contract } from '../contract';
 import type { OperationHandler } from '../operations';
 
 /**

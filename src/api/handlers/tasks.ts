@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { etagFor } from '../../http/etag';
+import { etagFor } from '../../core/etag';
 import type { TaskRow } from '../../models/Task';
 import type { TaskService } from '../../services/tasks';
 import type { OperationHandler } from '../operations';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { loadConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/core/config';
 import { createKnex } from '../../../src/db/knex';
-import { migrateToLatest } from '../../../src/db/migrate';
+import { migrateToLatest } from '../../../migrations';
 import { freshDatabase } from '../../helpers/database';
 import { engineName, serverUrl } from '../../helpers/engine';
 import { TEST_SECRET } from '../../helpers/tokens';

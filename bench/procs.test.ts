@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startCommand } from '../../bench/procs';
+import { startCommand } from './procs';
 
 // The benchmark starts the service as `npm start` does: these hold it to that script.
 
@@ -22,7 +22,7 @@ describe('startCommand (the benchmark launches what npm start launches)', () => 
   });
 
   it("reads this repository's start script", () => {
-    const { scripts } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
+    const { scripts } = JSON.parse(fs.readFileSync(path.join(__dirname, '../package.json'), 'utf8'));
     expect(startCommand(scripts.start).command).toMatch(/^node .*dist\/src\/server\.js$/);
   });
 });

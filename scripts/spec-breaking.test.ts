@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { compareSpecs, guard } from '../../scripts/spec-breaking';
+import { compareSpecs, guard } from './spec-breaking';
 
 // scripts/spec-breaking.ts on synthetic changes to a small contract: what a client relies on
 // must not change under the same major version; additions may.

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { checkExamples, formatReport } from '../../scripts/check-examples';
+import { checkExamples, formatReport } from './check-examples';
 
 // scripts/check-examples.ts: every example in the contract matches its schema, read the OpenAPI
 // 3.0 way (nullable, readOnly in requests, writeOnly in responses).
 
-const contract = yaml.load(fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8')) as Record<string, never>;
+const contract = yaml.load(fs.readFileSync(path.resolve(__dirname, '../openapi.yaml'), 'utf8')) as Record<string, never>;
 
 /** A small contract whose every example is valid; tests break one thing at a time. */
 function specWith(change: (d: any) => void = () => {}) { // eslint-disable-line @typescript-eslint/no-explicit-any

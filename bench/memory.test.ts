@@ -1,4 +1,4 @@
-import { rssTrend } from '../../bench/memory';
+import { rssTrend } from './memory';
 
 // The sustained run's memory verdict: a leak's slope shows, a garbage collector's sawtooth does not.
 

@@ -9,7 +9,7 @@ import yaml from 'js-yaml';
 // one place per rule makes each rule report, at that place. A rule that never reports would
 // otherwise look exactly like a contract that never breaks it.
 
-const root = path.resolve(__dirname, '../..');
+const root = path.resolve(__dirname, '..');
 const redocly = path.join(root, 'node_modules/.bin/redocly');
 
 interface Problem {
