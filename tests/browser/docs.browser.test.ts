@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { document } from '../helpers/spec';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 // The docs as a reader meets them, in Debian's Chromium: the interactive reference at /docs lists
@@ -208,7 +209,7 @@ suite(missing ? `the docs in a real browser (skipped: ${missing})` : 'the docs i
 
   test('/docs/redoc renders the API title and its operations, served by this instance alone', async () => {
     const { page, requests, errors } = await open('/docs/redoc');
-    await page.getByRole('heading', { name: 'Task API (1.0.0)' }).waitFor();
+    await page.getByRole('heading', { name: `Task API (${document.info.version})` }).waitFor();
 
     // A reader opens "Create a task" from the sidebar.
     await page.getByText('tasks', { exact: true }).first().click();
