@@ -26,9 +26,14 @@ function assertSameOwner(c: Context, caller: Caller | undefined) {
   if (claimed.some((id) => id !== undefined && id !== caller.userId)) throw OwnerMismatch();
 }
 
-function familyPrefix(path: string): string {
-  const at = path.indexOf('/tasks');
-  return at > 0 ? path.slice(0, at) : '';
+/**
+ * The route family's prefix ('', '/api' or '/api/<owner>'), read off the matched route's template,
+ * never the request path: an owner id may itself contain "/tasks" (`tasks-bot`, `a/tasks`).
+ */
+export function familyPrefix(template: string, params: Record<string, string> | undefined): string {
+  const at = template.indexOf('/tasks');
+  if (at <= 0) return '';
+  return template.slice(0, at).replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(params?.[name] ?? ''));
 }
 
 /**
@@ -40,15 +45,16 @@ function bareIds(params: Record<string, string> | undefined): Record<string, str
   return { ...params, task_id: params.task_id.slice('urn:uuid:'.length) };
 }
 
-function requestFor(c: Context, ctx: KoaContext): OperationRequest<OperationId> {
+function requestFor(c: Context): OperationRequest<OperationId> {
   const ifMatch = c.request.headers['if-match'];
+  const params = c.request.params as Record<string, string> | undefined;
   return {
     body: c.request.requestBody,
-    path: bareIds(c.request.params as Record<string, string> | undefined),
+    path: bareIds(params),
     query: c.request.query,
     userId: (c.security?.bearerAuth as Caller | undefined)?.userId ?? '',
     ifMatch: Array.isArray(ifMatch) ? ifMatch.join(', ') : ifMatch,
-    prefix: familyPrefix(ctx.path),
+    prefix: familyPrefix(c.operation.path, params),
   } as OperationRequest<OperationId>;
 }
 
@@ -73,7 +79,7 @@ export async function createBackend(contract: Contract, handlers: HandlerTable, 
   const operationHandlers = Object.fromEntries(
     Object.entries(handlers).map(([id, handler]) => [
       id,
-      (c: Context, ctx: KoaContext) => (handler as (r: unknown, k: KoaContext) => Promise<void>)(requestFor(c, ctx), ctx),
+      (c: Context, ctx: KoaContext) => (handler as (r: unknown, k: KoaContext) => Promise<void>)(requestFor(c), ctx),
     ]),
   );
 
