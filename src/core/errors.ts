@@ -45,6 +45,9 @@ export const DatabaseUnavailable = (cause?: unknown) =>
 
 export const Conflict = (detail: string) => problem(409, detail);
 
+/** Writes to one task keep committing under this one: rare, and over by the time the client retries. */
+export const TaskBusy = () => problem(503, 'The task is being changed by other requests, retry shortly', { headers: { 'Retry-After': '1' } });
+
 export const EmailTaken = () => problem(409, 'An account with this email already exists');
 
 /** One answer for an unknown email and a wrong password: nothing tells them apart. */

@@ -2,16 +2,6 @@
 
 export const etagFor = (version: number) => `"${version}"`;
 
-/** Whether an If-Match header value lets a write on a task at `version` go ahead. */
-export function ifMatchAllows(header: string | undefined, version: number): boolean {
-  if (header === undefined) return true;
-  const value = header.trim();
-  if (value === '*') return true;
-  const current = etagFor(version);
-  // A weak tag never matches under the strong comparison If-Match requires.
-  return value.split(',').some((tag) => tag.trim() === current);
-}
-
 /**
  * The versions an If-Match header allows, for a conditional write in one statement: undefined
  * when any version will do (no header, or `*`), else the versions its strong tags name (maybe

@@ -23,12 +23,14 @@ const COLUMNS = [
 const RETURNING = COLUMNS.map((column) => `"${column}"`).join(', ');
 const SELECT_LIST = COLUMNS.map((column) => `"tasks"."${column}"`).join(', ');
 
-/** The columns an insert sets; the rest have defaults (id, version) or are generated (completed). */
-const INSERTED = ['user_id', 'title', 'description', 'status', 'priority', 'due_date', 'completed_at', 'created_at', 'updated_at'] as const;
+/** The columns an insert is given; completed_at follows the status, the rest have defaults or are generated. */
+const INSERTED = ['user_id', 'title', 'description', 'status', 'priority', 'due_date', 'created_at', 'updated_at'] as const;
 
 // The single-shape statements (see updateOwned).
 const FIND_OWNED = `SELECT ${SELECT_LIST} FROM "tasks" WHERE "tasks"."user_id" = ? AND "tasks"."id" = ? LIMIT 1`;
-const INSERT = `INSERT INTO "tasks" (${INSERTED.map((column) => `"${column}"`).join(', ')}) VALUES (${INSERTED.map(() => '?').join(', ')}) RETURNING ${RETURNING}`;
+// A task created completed was completed when it was created.
+const INSERT = `INSERT INTO "tasks" (${INSERTED.map((column) => `"${column}"`).join(', ')}, "completed_at")
+  VALUES (${INSERTED.map(() => '?').join(', ')}, CASE WHEN ?::task_status = 'completed' THEN ?::timestamptz END) RETURNING ${RETURNING}`;
 
 /** A piece of SQL and its bindings (knex `?` placeholders). */
 export interface SqlFragment {
@@ -36,21 +38,53 @@ export interface SqlFragment {
   bindings: Knex.Value[];
 }
 
-/** One task of one owner, at one of `versions` (what an If-Match allows) when they are given. */
+/** One task of one owner, to be written if it is at one of `versions` (what an If-Match allows), when given. */
 export interface OwnedTask {
   userId: string;
   taskId: string;
   versions?: number[];
 }
 
-/** The WHERE condition of an OwnedTask: the scope of ownedBy, the id, the versions. */
-function ownedTaskCondition({ userId, taskId, versions }: OwnedTask): SqlFragment {
-  const atVersion = versions ? ` AND "tasks"."version" IN (${versions.map(() => '?').join(', ')})` : '';
-  return { sql: `"tasks"."user_id" = ? AND "tasks"."id" = ?${atVersion}`, bindings: [userId, taskId, ...(versions ?? [])] };
+/** The scope of ownedBy, and the id. */
+const ownedTask = ({ userId, taskId }: OwnedTask): SqlFragment => ({ sql: '"tasks"."user_id" = ? AND "tasks"."id" = ?', bindings: [userId, taskId] });
+
+/** Whether the row is at a version If-Match allows: any when none are given, none when the list is empty. */
+function allowedVersion({ versions }: OwnedTask): SqlFragment {
+  if (versions === undefined) return { sql: 'TRUE', bindings: [] };
+  if (versions.length === 0) return { sql: 'FALSE', bindings: [] };
+  return { sql: `"tasks"."version" IN (${versions.map(() => '?').join(', ')})`, bindings: versions };
 }
+
+/** The changes of a write as SQL: the SET list, and whether they would change the row as it is. */
+export interface TaskUpdate {
+  set: SqlFragment;
+  changes: SqlFragment;
+}
+
+/**
+ * What a conditional write came to: `updated`; `unchanged` (it would change nothing, so nothing
+ * was written); `stale` (If-Match named another version); `conflict` (another write committed
+ * between this statement's snapshot and its update: asking again decides).
+ */
+export type WriteOutcome = 'updated' | 'unchanged' | 'stale' | 'conflict';
+
+const join = (fragments: SqlFragment[], separator: string): SqlFragment => ({
+  sql: fragments.map((f) => f.sql).join(separator),
+  bindings: fragments.flatMap((f) => f.bindings),
+});
 
 /** A task as the API sends it: the row's columns, as a plain object or a model. */
 export type TaskRow = Pick<Task, (typeof COLUMNS)[number]>;
+
+/** A new task as the service writes it: its fields (completed_at follows the status) and its owner and times. */
+export type NewTask = Omit<TaskFields, 'completed_at'> & { user_id: string; created_at: Date; updated_at: Date };
+
+/** A row of the single-statement write, split into what happened and the task as it is. */
+function outcomeOf(row: (TaskRow & { outcome: WriteOutcome }) | undefined): { outcome: WriteOutcome; task: TaskRow } | undefined {
+  if (!row) return undefined;
+  const { outcome, ...task } = row;
+  return { outcome, task };
+}
 
 export class Task extends Model {
   static tableName = 'tasks';
@@ -97,40 +131,76 @@ export class Task extends Model {
   }
 
   /** Inserts one task for its owner (`user_id` in `row`) and returns it as written, as a plain row. */
-  static async insertOwned(db: Knex, row: TaskFields & { user_id: string; created_at: Date; updated_at: Date }): Promise<TaskRow> {
-    const { rows } = await db.raw(INSERT, INSERTED.map((column) => row[column]));
+  static async insertOwned(db: Knex, row: NewTask): Promise<TaskRow> {
+    const { rows } = await db.raw(INSERT, [...INSERTED.map((column) => row[column]), row.status, row.created_at]);
     return rows[0];
   }
 
   /**
-   * One UPDATE of the caller's task: SET `set` WHERE it is the caller's (the scope of ownedBy),
-   * at one of `versions` when given, and `condition` holds; RETURNING the row as written, or
-   * nothing when no row matched. tests/api/task-changes.test.ts runs it against the rules in
-   * JavaScript.
+   * The one way a task is changed: a single statement that updates the caller's task when If-Match
+   * allows its version and the changes would change it, and otherwise reads it, saying which
+   * (WriteOutcome); undefined when the caller has no such task. `update` undefined: the write names
+   * no field, so it can only read. No transaction and no lock of its own: the UPDATE locks the row
+   * it writes, and a write that changes nothing writes nothing.
    *
-   * This, the two above and deleteOwned below are the single-shape statements, so they are
-   * written as SQL here rather than built by Objection and knex on every request: side by side,
-   * the builders cost a fifth of a PATCH request's CPU (their allocations and code spread over
-   * every request in flight). They keep the scope of ownedBy (WHERE tasks.user_id = the caller);
-   * lists, with their many shapes, and the locked read-modify-write are still built from ownedBy.
+   * This, findOwned, insertOwned and deleteOwned are the single-shape statements, written as SQL
+   * here rather than built by Objection and knex on every request (docs/performance.md has what the
+   * builders cost). They keep the scope of ownedBy (WHERE tasks.user_id = the caller); lists, with
+   * their many shapes, are built from ownedBy.
    */
-  static async updateOwned(db: Knex, target: OwnedTask, set: SqlFragment, condition: SqlFragment): Promise<TaskRow | undefined> {
-    const owned = ownedTaskCondition(target);
-    const { rows } = await db.raw(
-      `UPDATE "tasks" SET ${set.sql} WHERE ${owned.sql} AND ${condition.sql} RETURNING ${RETURNING}`,
-      [...set.bindings, ...owned.bindings, ...condition.bindings],
+  static async updateOwned(db: Knex, target: OwnedTask, update: TaskUpdate | undefined): Promise<{ outcome: WriteOutcome; task: TaskRow } | undefined> {
+    const owned = ownedTask(target);
+    const allowed = allowedVersion(target);
+    if (!update) {
+      const read = join([{ sql: `SELECT CASE WHEN`, bindings: [] }, allowed, { sql: `THEN 'unchanged' ELSE 'stale' END AS "outcome", ${SELECT_LIST} FROM "tasks" WHERE`, bindings: [] }, owned], ' ');
+      return outcomeOf((await db.raw(read.sql, read.bindings)).rows[0]);
+    }
+    const statement = join(
+      [
+        { sql: 'WITH "updated" AS (UPDATE "tasks" SET', bindings: [] },
+        update.set,
+        { sql: 'WHERE', bindings: [] },
+        owned,
+        { sql: 'AND', bindings: [] },
+        allowed,
+        { sql: 'AND', bindings: [] },
+        update.changes,
+        { sql: `RETURNING ${RETURNING}) SELECT 'updated' AS "outcome", * FROM "updated" UNION ALL SELECT CASE WHEN NOT (`, bindings: [] },
+        allowed,
+        { sql: `) THEN 'stale' WHEN`, bindings: [] },
+        update.changes,
+        { sql: `THEN 'conflict' ELSE 'unchanged' END, ${SELECT_LIST} FROM "tasks" WHERE`, bindings: [] },
+        owned,
+        { sql: 'AND NOT EXISTS (SELECT 1 FROM "updated")', bindings: [] },
+      ],
+      ' ',
     );
-    return rows[0];
+    return outcomeOf((await db.raw(statement.sql, statement.bindings)).rows[0]);
   }
 
   /**
-   * Deletes the caller's task (at one of `versions` when given); whether a row was deleted.
-   * RETURNING, not the affected-row count: knex-pglite does not report the count.
+   * Deletes the caller's task when If-Match allows its version, in one statement that otherwise
+   * reads the version it has: `deleted`, `stale` (with the current version), `conflict` (changed
+   * or deleted meanwhile: ask again), or undefined when the caller has no such task.
    */
-  static async deleteOwned(db: Knex, target: OwnedTask): Promise<boolean> {
-    const owned = ownedTaskCondition(target);
-    const { rows } = await db.raw(`DELETE FROM "tasks" WHERE ${owned.sql} RETURNING "tasks"."id"`, owned.bindings);
-    return rows.length > 0;
+  static async deleteOwned(db: Knex, target: OwnedTask): Promise<{ outcome: 'deleted' | 'stale' | 'conflict'; version: number } | undefined> {
+    const owned = ownedTask(target);
+    const allowed = allowedVersion(target);
+    const statement = join(
+      [
+        { sql: 'WITH "deleted" AS (DELETE FROM "tasks" WHERE', bindings: [] },
+        owned,
+        { sql: 'AND', bindings: [] },
+        allowed,
+        { sql: `RETURNING "tasks"."version") SELECT 'deleted' AS "outcome", "version" FROM "deleted" UNION ALL SELECT CASE WHEN`, bindings: [] },
+        allowed,
+        { sql: `THEN 'conflict' ELSE 'stale' END, "tasks"."version" FROM "tasks" WHERE`, bindings: [] },
+        owned,
+        { sql: 'AND NOT EXISTS (SELECT 1 FROM "deleted")', bindings: [] },
+      ],
+      ' ',
+    );
+    return (await db.raw(statement.sql, statement.bindings)).rows[0];
   }
 
   /**

@@ -37,12 +37,6 @@ export function resolveStatus(sent: { status?: TaskStatus; completed?: boolean }
   return otherwise;
 }
 
-/** completed_at is set when a task becomes completed, kept while it stays so, cleared otherwise. */
-function completedAt(previous: TaskFields | null, status: TaskStatus, now: Date): Date | null {
-  if (status !== 'completed') return null;
-  return previous?.status === 'completed' ? previous.completed_at : now;
-}
-
 /** A due date as sent: the instant it names, which must be one PostgreSQL and the contract can both carry. */
 function toDate(value: string | null | undefined): Date | null {
   if (value == null) return null;
@@ -62,8 +56,7 @@ export type StatusChange = { to: TaskStatus } | { completed: boolean } | { toggl
 /**
  * A write as changes to the writable fields, decided from the request alone (so every 422 comes
  * before the task is read). A field left undefined keeps its value; completed_at follows the
- * status. The same changes are applied here in JavaScript and, in one UPDATE, by the database
- * (src/services/task-update.ts); tests/api/task-changes.test.ts holds the two to the same result.
+ * status. What they do to a task is said once, in SQL (src/services/task-update.ts).
  */
 export interface TaskChanges {
   title?: string;
@@ -106,30 +99,8 @@ export const changesForToggle = (): TaskChanges => ({ status: { toggle: true } }
 
 export const changesForComplete = (completed: boolean): TaskChanges => ({ status: { completed } });
 
-/** The status a task at `current` ends up with. */
-export function nextStatus(current: TaskStatus, change: StatusChange): TaskStatus {
-  if (change === null) return current;
-  if ('to' in change) return change.to;
-  if ('toggle' in change) return current === 'completed' ? 'pending' : 'completed';
-  if (change.completed) return 'completed';
-  return current === 'completed' ? 'pending' : current;
-}
-
-/** The task's writable fields once `changes` are applied at `now`. */
-export function applyChanges(current: TaskFields, changes: TaskChanges, now: Date): TaskFields {
-  const status = nextStatus(current.status, changes.status);
-  return {
-    title: changes.title ?? current.title,
-    description: changes.description === undefined ? current.description : changes.description,
-    status,
-    priority: changes.priority ?? current.priority,
-    due_date: changes.due_date === undefined ? current.due_date : changes.due_date,
-    completed_at: completedAt(current, status, now),
-  };
-}
-
-/** POST: only the title is required; everything else takes its default. */
-export function fieldsForCreate(input: TaskInput & { title: string }, now: Date): TaskFields {
+/** POST: only the title is required; everything else takes its default (completed_at follows the status, in SQL). */
+export function fieldsForCreate(input: TaskInput & { title: string }): Omit<TaskFields, 'completed_at'> {
   // The status is resolved before the title is read: a create that breaks both rules is told of the status first.
   const status = resolveStatus(input, DEFAULTS.status);
   return {
@@ -138,20 +109,5 @@ export function fieldsForCreate(input: TaskInput & { title: string }, now: Date)
     status,
     priority: input.priority ?? DEFAULTS.priority,
     due_date: toDate(input.due_date),
-    completed_at: completedAt(null, status, now),
   };
-}
-
-const sameInstant = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
-
-/** Whether a write would change anything: a write that does not leaves version and timestamps alone. */
-export function fieldsDiffer(a: TaskFields, b: TaskFields): boolean {
-  return (
-    a.title !== b.title ||
-    a.description !== b.description ||
-    a.status !== b.status ||
-    a.priority !== b.priority ||
-    !sameInstant(a.due_date, b.due_date) ||
-    !sameInstant(a.completed_at, b.completed_at)
-  );
 }

@@ -1,10 +1,11 @@
-import type { SqlFragment } from '../models/Task';
+import type { SqlFragment, TaskUpdate } from '../models/Task';
 import type { StatusChange, TaskChanges } from './task-rules';
 
-// TaskChanges (src/services/task-rules.ts) as one UPDATE: each column is set from an expression
-// of the row as it is, so the database reads, decides and writes under the row lock it takes
-// anyway, in a single statement. The rules are the same as applyChanges in JavaScript; the
-// test tests/api/task-changes.test.ts holds the two to the same result.
+// What a write does to a task, as SQL, and only here: TaskChanges (decided from the request in
+// src/services/task-rules.ts) become a SET list whose every column is an expression of the row as
+// it is, and a condition saying whether they would change it. The database applies them in one
+// statement (Task.updateOwned). tests/api/task-writes.test.ts holds them to the rules of the
+// contract, on generated tasks and changes.
 
 const COMPLETED = "'completed'::task_status";
 const PENDING = "'pending'::task_status";
@@ -22,13 +23,6 @@ const COLUMNS = [
   ['priority', 'task_priority'],
   ['due_date', 'timestamptz'],
 ] as const;
-
-export interface TaskUpdate {
-  /** The SET list: `"column" = expression, …`. */
-  set: SqlFragment;
-  /** True when the write would change the row: a write that changes nothing is not made. */
-  changes: SqlFragment;
-}
 
 /** `"column" = expression` for each entry, as one SET list. */
 function setList(columns: [string, SqlFragment][]): SqlFragment {

@@ -2,23 +2,13 @@ import type { Knex } from 'knex';
 import type { CallerScope } from '../db/scope';
 import type { Logger } from 'pino';
 import { isForeignKeyViolation } from '../db/errors';
-import { InvalidToken, StaleETag, TaskNotFound, TaskOfAnotherUser } from '../core/errors';
+import { InvalidToken, StaleETag, TaskBusy, TaskNotFound, TaskOfAnotherUser } from '../core/errors';
 import { User } from '../models/User';
-import { etagFor, ifMatchAllows, ifMatchVersions } from '../core/etag';
+import { etagFor, ifMatchVersions } from '../core/etag';
 import { taskUpdate } from './task-update';
 import { Task, type TaskRow, type TaskPriority, type TaskStatus } from '../models/Task';
 import { decodeCursor, encodeCursor, parseSort, type Position, type Sort } from './cursor';
-import {
-  applyChanges,
-  changesForComplete,
-  changesForPatch,
-  changesForReplace,
-  changesForToggle,
-  fieldsDiffer,
-  fieldsForCreate,
-  type TaskChanges,
-  type TaskInput,
-} from './task-rules';
+import { changesForComplete, changesForPatch, changesForReplace, changesForToggle, fieldsForCreate, type TaskChanges, type TaskInput } from './task-rules';
 
 // Task use cases. Every one takes the caller's id first and reaches the table only through the
 // Task model scoped to that id (Task.ownedBy(userId), findOwned, insertOwned, updateOwned,
@@ -48,6 +38,9 @@ export interface TaskServiceDeps {
 
 const filterKeyOf = (o: ListOptions) =>
   [o.status ?? '', o.priority ?? '', o.completed === undefined ? '' : String(o.completed)].join('|');
+
+/** A write that keeps meeting writes committed under it gives up after this many statements (503). */
+const MAX_ATTEMPTS = 20;
 
 const CASTS: Record<Sort['key'], string> = {
   created_at: 'timestamptz',
@@ -121,49 +114,30 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
     return TaskNotFound();
   }
 
-  /** The caller's task, locked for the rest of the transaction, after its If-Match check. */
-  async function lockForWrite(trx: Knex.Transaction, userId: string, taskId: string, ifMatch: string | undefined): Promise<Task> {
-    const current = await Task.ownedBy(userId, trx).where('tasks.id', taskId).forUpdate().first();
-    if (!current) throw await notFound(userId, taskId, trx);
-    if (!ifMatchAllows(ifMatch, current.version)) throw StaleETag(etagFor(current.version));
-    return current;
-  }
-
   /**
-   * Read-modify-write under a row lock: no lost updates, If-Match checked against the locked
-   * row, and a write that changes nothing keeps version and timestamps as they were.
+   * Applies `changes` to the caller's task in one statement (Task.updateOwned): written when
+   * If-Match allows its version and they would change it; a write that changes nothing answers
+   * the task as it is, version and timestamps untouched; a stale If-Match is a 412. When another
+   * write commits between the statement's snapshot and its update, the statement is asked again.
    */
-  async function mutateLocked(userId: string, taskId: string, ifMatch: string | undefined, changes: TaskChanges) {
-    return scope.transaction(userId, async (trx) => {
-      const current = await lockForWrite(trx, userId, taskId, ifMatch);
-      const now = new Date();
-      const fields = applyChanges(current, changes, now);
-      if (!fieldsDiffer(current, fields)) return { task: current, changed: false };
-      const [updated] = await Task.ownedBy(userId, trx)
-        .where('tasks.id', taskId)
-        .patch({ ...fields, updated_at: now, version: Task.raw('version + 1') } as never)
-        .returning('*');
-      return { task: updated as unknown as Task, changed: true };
-    });
-  }
-
-  /**
-   * A write in one statement when it can be: UPDATE … WHERE it is the caller's task, the
-   * If-Match versions allow it and it changes something, RETURNING the new row. When that
-   * writes nothing (no such task, a stale If-Match, a write that changes nothing), the locked
-   * read-modify-write tells which and answers as before.
-   */
-  async function mutate(userId: string, taskId: string, ifMatch: string | undefined, changes: TaskChanges): Promise<TaskRow> {
+  async function write(userId: string, taskId: string, ifMatch: string | undefined, changes: TaskChanges): Promise<TaskRow> {
     const update = taskUpdate(changes, new Date());
-    const versions = ifMatchVersions(ifMatch);
-    let result: { task: TaskRow; changed: boolean } | undefined;
-    if (update && versions?.length !== 0) {
-      const written = await scope.run(userId, (db) => Task.updateOwned(db, { userId, taskId, versions }, update.set, update.changes));
-      if (written) result = { task: written, changed: true };
+    const target = { userId, taskId, versions: ifMatchVersions(ifMatch) };
+    for (let attempt = 1; ; attempt++) {
+      const result = await scope.run(userId, (db) => Task.updateOwned(db, target, update));
+      if (!result) throw await scope.run(userId, (db) => notFound(userId, taskId, db));
+      switch (result.outcome) {
+        case 'updated':
+          log.info({ event: 'task.updated', user_id: userId, task_id: taskId, version: result.task.version });
+          return result.task;
+        case 'unchanged':
+          return result.task;
+        case 'stale':
+          throw StaleETag(etagFor(result.task.version));
+        case 'conflict':
+          if (attempt >= MAX_ATTEMPTS) throw TaskBusy();
+      }
     }
-    result ??= await mutateLocked(userId, taskId, ifMatch, changes);
-    if (result.changed) log.info({ event: 'task.updated', user_id: userId, task_id: taskId, version: result.task.version });
-    return result.task;
   }
 
   return {
@@ -202,7 +176,7 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
 
     async create(userId: string, input: TaskInput & { title: string }): Promise<TaskRow> {
       const now = new Date();
-      const fields = fieldsForCreate(input, now);
+      const fields = fieldsForCreate(input);
       const insert = () => scope.run(userId, (db) => Task.insertOwned(db, { ...fields, user_id: userId, created_at: now, updated_at: now }));
       let task: TaskRow;
       try {
@@ -220,30 +194,30 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
 
     // The changes are decided from the request alone, so a 422 comes before any lookup (and a 404).
     replace(userId: string, taskId: string, input: TaskInput & { title: string }, ifMatch?: string) {
-      return mutate(userId, taskId, ifMatch, changesForReplace(input));
+      return write(userId, taskId, ifMatch, changesForReplace(input));
     },
 
     patch(userId: string, taskId: string, input: TaskInput, ifMatch?: string) {
-      return mutate(userId, taskId, ifMatch, changesForPatch(input));
+      return write(userId, taskId, ifMatch, changesForPatch(input));
     },
 
     toggle(userId: string, taskId: string, ifMatch?: string) {
-      return mutate(userId, taskId, ifMatch, changesForToggle());
+      return write(userId, taskId, ifMatch, changesForToggle());
     },
 
     complete(userId: string, taskId: string, completed: boolean, ifMatch?: string) {
-      return mutate(userId, taskId, ifMatch, changesForComplete(completed));
+      return write(userId, taskId, ifMatch, changesForComplete(completed));
     },
 
-    /** One DELETE when the task is there and If-Match allows it; otherwise the locked path says why not. */
+    /** One statement: deleted when If-Match allows the task's version; 412 when not; 404 when there is none. */
     async remove(userId: string, taskId: string, ifMatch?: string): Promise<void> {
-      const versions = ifMatchVersions(ifMatch);
-      const deleted = versions?.length !== 0 && (await scope.run(userId, (db) => Task.deleteOwned(db, { userId, taskId, versions })));
-      if (!deleted) {
-        await scope.transaction(userId, async (trx) => {
-          await lockForWrite(trx, userId, taskId, ifMatch);
-          await Task.ownedBy(userId, trx).where('tasks.id', taskId).delete();
-        });
+      const target = { userId, taskId, versions: ifMatchVersions(ifMatch) };
+      for (let attempt = 1; ; attempt++) {
+        const result = await scope.run(userId, (db) => Task.deleteOwned(db, target));
+        if (!result) throw await scope.run(userId, (db) => notFound(userId, taskId, db));
+        if (result.outcome === 'deleted') break;
+        if (result.outcome === 'stale') throw StaleETag(etagFor(result.version));
+        if (attempt >= MAX_ATTEMPTS) throw TaskBusy();
       }
       log.info({ event: 'task.deleted', user_id: userId, task_id: taskId });
     },
