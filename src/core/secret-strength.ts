@@ -7,6 +7,7 @@
 /** Placeholders from this project's docs and the usual ones from tutorials, compared case-insensitively. */
 const PLACEHOLDERS = [
   'at-least-32-bytes-shared-with-your-identity-provider',
+  'make-one-with-openssl-rand-base64-48',
   'change-me',
   'changeme',
   'change-this-secret',
