@@ -185,7 +185,38 @@ export type Health = {
  */
 export type Problem = {
     /**
-     * A URI reference naming the problem type; `about:blank` means the status says it all.
+     * The kind of problem, a URI reference the service serves as a page saying what it
+     * means and what to do (`GET /problems` lists them all). Match on `type` and
+     * `status`: `detail` is for people and may change. The kinds, with their status:
+     *
+     * - `/problems/malformed-url` (400)
+     * - `/problems/malformed-json` (400)
+     * - `/problems/bad-request` (400)
+     * - `/problems/invalid-body-text` (400)
+     * - `/problems/missing-authentication` (401)
+     * - `/problems/token-expired` (401)
+     * - `/problems/invalid-token` (401)
+     * - `/problems/login-failed` (401)
+     * - `/problems/owner-mismatch` (403)
+     * - `/problems/task-of-another-user` (403)
+     * - `/problems/task-not-found` (404)
+     * - `/problems/route-not-found` (404)
+     * - `/problems/method-not-allowed` (405)
+     * - `/problems/not-acceptable` (406)
+     * - `/problems/email-taken` (409)
+     * - `/problems/conflict` (409)
+     * - `/problems/precondition-failed` (412)
+     * - `/problems/payload-too-large` (413)
+     * - `/problems/unsupported-media-type` (415)
+     * - `/problems/validation-failed` (422)
+     * - `/problems/too-many-requests` (429)
+     * - `/problems/internal-error` (500)
+     * - `/problems/not-implemented` (501)
+     * - `/problems/database-unavailable` (503)
+     * - `/problems/identity-provider-unavailable` (503)
+     * - `/problems/sign-in-unavailable` (503)
+     * - `/problems/starting` (503)
+     * - `/problems/task-busy` (503)
      */
     type: string;
     /**

@@ -17,6 +17,7 @@ import type { TokenSettings } from './auth/tokens';
 import { corsFor } from './http/cors';
 import { jsonBody } from './http/body';
 import { docsRouter } from './http/docs';
+import { problemPages } from './http/problem-pages';
 import { errorHandler } from './http/error-handler';
 import { securityHeaders } from './http/security-headers';
 import { requestId } from './http/request-id';
@@ -79,7 +80,7 @@ const bodyForValidation = (body: unknown) => (typeof body === 'string' ? JSON.st
 /**
  * The whole service as a Koa app, without listening (src/server.ts listens; tests use port 0).
  * A request travels: request id → log → CORS → security headers → error funnel → URL check (400)
- * → docs pages (outside the contract) → route match (404/405/406/415) → body parser (400/413)
+ * → docs and problem pages (outside the contract) → route match (404/405/406/415) → body parser (400/413)
  * → openapi-backend (401, 422, 403) → handler → service → model.
  */
 export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
@@ -120,6 +121,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   app.use(wellFormedUrl());
   const docs = docsRouter({ redocFile: path.join(path.dirname(contract.path), 'docs', 'index.html') });
   app.use(docs.routes());
+  app.use(problemPages().routes());
   app.use(routeMatch(api));
   app.use(jsonBody(config.bodyLimitBytes));
   app.use(async (ctx) => {

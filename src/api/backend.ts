@@ -2,8 +2,8 @@ import addFormats from 'ajv-formats';
 import type { Context as KoaContext } from 'koa';
 import OpenAPIBackend, { type Context } from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
-import { MissingAuthentication, OwnerMismatch } from '../core/errors';
-import { problem, validationProblem } from '../core/problem';
+import { MethodNotAllowed, MissingAuthentication, NotImplemented, OwnerMismatch, RouteNotFound } from '../core/errors';
+import { validationProblem } from '../core/problem';
 import type { Contract } from './contract';
 import type { Caller } from './security';
 import type { HandlerTable, OperationId, OperationRequest } from './operations';
@@ -88,13 +88,13 @@ export async function createBackend(contract: Contract, handlers: HandlerTable, 
     // The Koa middleware in src/http/route-match.ts answers these before the body is read;
     // they stay registered so openapi-backend can never fall through to a handler.
     notFound: () => {
-      throw problem(404, 'No such route');
+      throw RouteNotFound('No such route');
     },
     methodNotAllowed: () => {
-      throw problem(405, 'Method not allowed');
+      throw MethodNotAllowed('Method not allowed', []);
     },
     notImplemented: () => {
-      throw problem(501, 'Not implemented');
+      throw NotImplemented();
     },
     unauthorizedHandler: (c: Context) => {
       throw (c.security?.bearerAuth as { error?: unknown } | undefined)?.error ?? MissingAuthentication();

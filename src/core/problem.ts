@@ -1,6 +1,8 @@
 import { STATUS_CODES } from 'node:http';
+import { PROBLEM_TYPES, problemTypeUri, type ProblemTypeName } from './problem-types';
 
-// RFC 9457 problem details: every error the service answers with is one of these.
+// RFC 9457 problem details: every error the service answers with is one of these, of one of the
+// kinds in src/core/problem-types.ts, which decides its status and its `type`.
 
 export type FieldLocation = 'body' | 'query' | 'path' | 'header';
 
@@ -24,7 +26,15 @@ export interface ProblemBody {
   errors?: FieldError[];
 }
 
+export interface ProblemOptions {
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+  /** The original of an unexpected error, for the log only. */
+  cause?: unknown;
+}
+
 export class HttpProblem extends Error {
+  readonly type: ProblemTypeName;
   readonly status: number;
   readonly detail: string;
   readonly errors?: FieldError[];
@@ -32,10 +42,11 @@ export class HttpProblem extends Error {
   /** Set on problems built from an unexpected error: the original, for the log only. */
   readonly cause?: unknown;
 
-  constructor(status: number, detail: string, opts: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {}) {
+  constructor(type: ProblemTypeName, detail: string, opts: ProblemOptions = {}) {
     super(detail);
     this.name = 'HttpProblem';
-    this.status = status;
+    this.type = type;
+    this.status = PROBLEM_TYPES[type].status;
     this.detail = detail;
     this.errors = opts.errors;
     this.headers = opts.headers ?? {};
@@ -44,7 +55,7 @@ export class HttpProblem extends Error {
 
   toBody(instance?: string, requestId?: string): ProblemBody {
     return {
-      type: 'about:blank',
+      type: problemTypeUri(this.type),
       title: titleFor(this.status),
       status: this.status,
       detail: this.detail,
@@ -61,11 +72,11 @@ export function titleFor(status: number): string {
   return STATUS_CODES[status] ?? 'Error';
 }
 
-export function problem(status: number, detail: string, opts?: ConstructorParameters<typeof HttpProblem>[2]): HttpProblem {
-  return new HttpProblem(status, detail, opts);
+export function problem(type: ProblemTypeName, detail: string, opts?: ProblemOptions): HttpProblem {
+  return new HttpProblem(type, detail, opts);
 }
 
 export function validationProblem(errors: FieldError[]): HttpProblem {
   const n = errors.length;
-  return new HttpProblem(422, `The request has ${n} invalid field${n === 1 ? '' : 's'}`, { errors });
+  return new HttpProblem('validation-failed', `The request has ${n} invalid field${n === 1 ? '' : 's'}`, { errors });
 }

@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import type { Context, Middleware } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { UNSTORABLE } from '../db/storable-text';
-import { escapePointer, problem } from '../core/problem';
+import { BodyNotUtf8, UnstorableText } from '../core/errors';
+import { escapePointer } from '../core/problem';
 
 // Request bodies, for the operations that take one: JSON (and merge-patch JSON) only, up to the
 // configured size, and valid UTF-8.
@@ -43,10 +44,10 @@ export function jsonBody(limitBytes: number): Middleware {
       // Chunked with no content: no body, as for Content-Length: 0 (the parser gives "" for it,
       // as it does for the JSON text `""`, which is a body of the wrong type).
       if (ctx.request.body === '' && chunks.every((chunk) => chunk.length === 0)) ctx.request.body = {};
-      if (!isUtf8(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))) throw problem(400, 'The request body is not valid UTF-8');
+      if (!isUtf8(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))) throw BodyNotUtf8();
       const unstorable = unstorableText(ctx.request.body);
       if (unstorable !== undefined) {
-        throw problem(400, `The request body holds a NUL character or an unpaired surrogate at ${unstorable || '/'}`);
+        throw UnstorableText(unstorable);
       }
       await next();
     });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Router from '@koa/router';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { findUp } from '../api/contract';
-import { problem } from '../core/problem';
+import { RouteNotFound } from '../core/errors';
 
 // The human-facing routes outside the contract: the interactive reference (Swagger UI, served
 // from the swagger-ui-dist package, no CDN) and the static Redoc build from `npm run docs:build`.
@@ -47,13 +47,13 @@ export function docsRouter(opts: { redocFile: string }) {
   });
   router.get('/docs/assets/:file', (ctx) => {
     const type = SWAGGER_ASSETS.get(ctx.params.file);
-    if (!type) throw problem(404, `No docs asset ${ctx.params.file}`);
+    if (!type) throw RouteNotFound(`No docs asset ${ctx.params.file}`);
     ctx.set('Cache-Control', 'public, max-age=86400');
     ctx.type = type;
     ctx.body = fs.createReadStream(path.join(swaggerDir, ctx.params.file));
   });
   router.get('/docs/redoc', (ctx) => {
-    if (!fs.existsSync(opts.redocFile)) throw problem(404, 'The static docs are not built: run `npm run docs:build`');
+    if (!fs.existsSync(opts.redocFile)) throw RouteNotFound('The static docs are not built: run `npm run docs:build`');
     ctx.set('Content-Security-Policy', REDOC_CSP);
     ctx.set('Cache-Control', 'no-cache');
     ctx.type = 'text/html; charset=utf-8';

@@ -1,7 +1,8 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { mapDatabaseError } from '../db/errors';
-import { HttpProblem, problem } from '../core/problem';
+import { BadRequest, InternalError, MalformedJson, MethodNotAllowed, NotAcceptable, PayloadTooLarge, RouteNotFound, UnsupportedMediaType } from '../core/errors';
+import { HttpProblem } from '../core/problem';
 
 // The one error funnel: whatever is thrown below becomes problem+json here. Known errors keep
 // their status; database errors are mapped once; anything else is a bare 500 and a log line.
@@ -9,12 +10,12 @@ import { HttpProblem, problem } from '../core/problem';
 /** Errors from koa-bodyparser / raw-body carry a status and a type; give them a clear detail. */
 function fromBodyParser(err: { status?: number; type?: string; message?: string; limit?: number }): HttpProblem | undefined {
   if (err.status === 413 || err.type === 'entity.too.large') {
-    return problem(413, `The request body is larger than ${err.limit ?? 'the limit of'} bytes`);
+    return PayloadTooLarge(err.limit);
   }
   if (err.status === 415 || err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') {
-    return problem(415, err.message ?? 'Unsupported body encoding');
+    return UnsupportedMediaType(err.message ?? 'Unsupported body encoding');
   }
-  if (err instanceof SyntaxError || err.status === 400) return problem(400, `Malformed JSON: ${err.message}`);
+  if (err instanceof SyntaxError) return MalformedJson(err.message ?? 'the body does not parse');
   return undefined;
 }
 
@@ -24,9 +25,17 @@ export function toProblem(err: unknown): HttpProblem {
   if (mapped) return mapped;
   const status = (err as { status?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return fromBodyParser(err as Parameters<typeof fromBodyParser>[0]) ?? problem(status, 'The request could not be processed');
+    return fromBodyParser(err as Parameters<typeof fromBodyParser>[0]) ?? fromClientStatus(status);
   }
-  return problem(500, 'An unexpected error occurred', { cause: err });
+  return InternalError(err);
+}
+
+/** A client error thrown by a library with only a status: the kind of problem that status names (its message stays out). */
+function fromClientStatus(status: number): HttpProblem {
+  if (status === 404) return RouteNotFound('No such resource');
+  if (status === 405) return MethodNotAllowed('Method not allowed', []);
+  if (status === 406) return NotAcceptable(['application/json']);
+  return BadRequest();
 }
 
 export const errorHandler = (log: Logger): Middleware => async (ctx, next) => {

@@ -4,7 +4,7 @@ import { hasBody } from './body';
 import type OpenAPIBackend from 'openapi-backend';
 import type { Operation } from 'openapi-backend';
 import { queryParametersOf } from '../api/router';
-import { problem } from '../core/problem';
+import { MethodNotAllowed, NotAcceptable, RouteNotFound, UnsupportedMediaType } from '../core/errors';
 
 // Answers what does not depend on the body, before the body is read: 404 for an unknown path,
 // 405 (with Allow) for a known path with another method, 406 when Accept rules out every media
@@ -55,22 +55,22 @@ export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next)
   const operation = api.router.matchOperation({ method, path: ctx.path, headers: {} });
   if (!operation) {
     const allowed = allowedMethods(api, ctx.path);
-    if (allowed.length === 0) throw problem(404, `No route ${ctx.path}`);
-    throw problem(405, `${ctx.method} is not allowed on ${ctx.path}`, { headers: { Allow: allowed.join(', ') } });
+    if (allowed.length === 0) throw RouteNotFound(`No route ${ctx.path}`);
+    throw MethodNotAllowed(`${ctx.method} is not allowed on ${ctx.path}`, allowed);
   }
   ctx.state.route = operation.path;
   ctx.state.operation = operation;
 
   const { produces, consumes } = shapeOf(operation);
   if (produces.length > 0 && !acceptsAny(ctx.get('Accept') || undefined, produces)) {
-    throw problem(406, `This operation answers with ${produces.join(' or ')}`);
+    throw NotAcceptable(produces);
   }
   if (consumes.length > 0 && hasBody(ctx)) {
-    if (ctx.request.is(consumes) === false) throw problem(415, `Content-Type must be ${consumes.join(' or ')}`);
+    if (ctx.request.is(consumes) === false) throw UnsupportedMediaType(`Content-Type must be ${consumes.join(' or ')}`);
     const encoding = ctx.get('Content-Encoding').trim().toLowerCase();
     if (encoding !== '' && encoding !== 'identity') {
       // Bodies are small JSON: compressed ones are refused rather than inflated (no zip bombs).
-      throw problem(415, `Content-Encoding ${encoding} is not supported; send the body uncompressed`);
+      throw UnsupportedMediaType(`Content-Encoding ${encoding} is not supported; send the body uncompressed`);
     }
   }
   await next();

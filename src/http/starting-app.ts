@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { errorHandler } from './error-handler';
-import { problem } from '../core/problem';
+import { Starting } from '../core/errors';
 import { requestId } from './request-id';
 import { requestLog } from './request-log';
 import { securityHeaders } from './security-headers';
@@ -23,7 +23,7 @@ export function startingApp(log: Logger): Koa {
       ctx.body = { status: 'ok' };
       return;
     }
-    throw problem(503, 'The service is starting: its database is not ready yet, retry shortly', { headers: { 'Retry-After': '5' } });
+    throw Starting();
   });
   return app;
 }

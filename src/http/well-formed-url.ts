@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { problem } from '../core/problem';
+import { MalformedUrl } from '../core/errors';
 
 // Percent-escapes are decoded in the path (route parameters) and the query string. A request whose
 // escapes are not well formed (`%` and two hex digits) or do not spell UTF-8 (`%C0%AF`, a lone
@@ -18,11 +18,7 @@ export function percentDecodable(text: string): boolean {
 
 /** 400 for a path or query string that cannot be decoded. */
 export const wellFormedUrl = (): Middleware => async (ctx, next) => {
-  if (!percentDecodable(ctx.path)) {
-    throw problem(400, 'Malformed URL: the path has a percent-escape that is not %XX or does not spell UTF-8');
-  }
-  if (!percentDecodable(ctx.querystring)) {
-    throw problem(400, 'Malformed URL: the query string has a percent-escape that is not %XX or does not spell UTF-8');
-  }
+  if (!percentDecodable(ctx.path)) throw MalformedUrl('path');
+  if (!percentDecodable(ctx.querystring)) throw MalformedUrl('query string');
   await next();
 };

@@ -2,6 +2,7 @@ import http from 'node:http';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import OpenAPIBackend, { type Operation } from 'openapi-backend';
+import { PROBLEM_TYPES } from '../../src/core/problem-types';
 import { percentDecodable } from '../../src/http/well-formed-url';
 import { loadContract } from '../../src/api/contract';
 import { bypassesPrism, prismEnabled, prismUrl, UPSTREAM_HEADER } from './prism';
@@ -36,8 +37,8 @@ const problemSchema = () => (api.definition.components!.schemas!.Problem as obje
 
 export const violations: string[] = [];
 
-/** Routes deliberately outside the contract: the human-facing documentation. */
-const DOCS_PAGES = /^\/docs(\/|$)/;
+/** Routes deliberately outside the contract: the human-facing documentation and problem pages. */
+const DOCS_PAGES = /^\/(docs|problems)(\/|$)/;
 
 interface ResponseObject {
   headers?: Record<string, { schema?: object; required?: boolean }>;
@@ -46,6 +47,15 @@ interface ResponseObject {
 
 function mediaType(header: string | null): string | undefined {
   return header?.split(';')[0].trim().toLowerCase() || undefined;
+}
+
+/** A problem's `type` must name one of the kinds of src/core/problem-types.ts, of the response's status. */
+function problemTypeProblems(where: string, text: string, status: number): string[] {
+  const type = (JSON.parse(text) as { type?: unknown }).type;
+  const name = typeof type === 'string' ? /^\/problems\/([a-z-]+)$/.exec(type)?.[1] : undefined;
+  if (!name || !Object.hasOwn(PROBLEM_TYPES, name)) return [`${where}: problem type ${String(type)} is not one of /problems/<kind>`];
+  const expected = PROBLEM_TYPES[name as keyof typeof PROBLEM_TYPES].status;
+  return expected === status ? [] : [`${where}: problem type ${String(type)} is a ${expected}, answered as ${status}`];
 }
 
 async function check(method: string, url: URL, response: Response): Promise<string[]> {
@@ -92,6 +102,7 @@ async function check(method: string, url: URL, response: Response): Promise<stri
     if (spec.content && Object.keys(spec.content).length > 0 && method !== 'HEAD') problems.push(`${where}: empty body, but content is declared`);
     return problems;
   }
+  if (type === 'application/problem+json') problems.push(...problemTypeProblems(where, text, response.status));
   const media = type ? spec.content?.[type] : undefined;
   if (!media) return [...problems, `${where}: content type ${type} not declared (declared: ${Object.keys(spec.content ?? {}).join(', ')})`];
   if (media.schema) {

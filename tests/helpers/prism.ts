@@ -81,7 +81,7 @@ export function describeDirectOnly(reason: string): jest.Describe {
  * service even behind Prism; contract.ts checks them as in the direct run.
  */
 export function bypassesPrism(method: string, pathname: string): boolean {
-  return /^\/docs(\/|$)/.test(pathname) || method === 'OPTIONS' || method === 'HEAD';
+  return /^\/(docs|problems)(\/|$)/.test(pathname) || method === 'OPTIONS' || method === 'HEAD';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -117,7 +117,7 @@ describe('isConnectionError', () => {
     ['a missing table', pgError('42P01', 'relation "tasks" does not exist')],
     ['a bad cast', pgError('22P02', 'invalid input syntax for type uuid: "x"')],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
-    ['an HTTP problem', new HttpProblem(404, 'Task not found')],
+    ['an HTTP problem', new HttpProblem('task-not-found', 'Task not found')],
     ['a numeric code', Object.assign(new Error('odd'), { code: 8006 })],
     ['a bare string', 'ECONNREFUSED'],
     ['null', null],

@@ -183,7 +183,7 @@ describe('toProblem: anything unexpected', () => {
     const body = toProblem(new Error('secret')).toBody('/tasks/1', 'req-1');
 
     expect(body).toEqual({
-      type: 'about:blank',
+      type: '/problems/internal-error',
       title: 'Internal Server Error',
       status: 500,
       detail: expect.any(String),
@@ -225,7 +225,7 @@ describe('toProblem: anything unexpected', () => {
 test('a problem built from an HttpProblem subclass instance is not re-wrapped', () => {
   class Teapot extends HttpProblem {
     constructor() {
-      super(418, 'I am a teapot');
+      super('conflict', 'I am a teapot');
     }
   }
   const teapot = new Teapot();
