@@ -3,8 +3,8 @@ import path from 'node:path';
 import Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import type { AppState } from './core/app-state';
 import type { Config } from './core/config';
-import Redis from 'ioredis';
 import { createBackend } from './api/backend';
 import { authHandlers } from './api/handlers/auth';
 import { metaHandlers } from './api/handlers/meta';
@@ -23,10 +23,12 @@ import { securityHeaders } from './http/security-headers';
 import { requestId } from './http/request-id';
 import { requestLog } from './http/request-log';
 import { wellFormedUrl } from './http/well-formed-url';
-import { declaredQuery, routeMatch } from './http/route-match';
+import { dispatch } from './http/dispatch';
+import { routeMatch } from './http/route-match';
 import { accountService } from './services/accounts';
 import { taskService } from './services/tasks';
 import { isConnectionError } from './db/errors';
+import { rateLimitRedis } from './db/redis';
 import { callerScope, resolveRls } from './db/scope';
 import { userService } from './services/users';
 import { loadContract } from './api/contract';
@@ -52,31 +54,6 @@ async function rowLevelSecurity(knex: Knex, config: Config, log: Logger): Promis
   }
 }
 
-/** Waits (a few seconds at most) for Redis; until it answers, throttled routes answer 503. */
-async function redisReady(redis: Redis, log: Logger): Promise<void> {
-  const ready = new Promise<boolean>((resolve) => {
-    redis.once('ready', () => resolve(true));
-    setTimeout(() => resolve(false), 5000).unref();
-  });
-  redis.on('error', (err) => log.warn({ event: 'redis.error', err: err.message }));
-  if (!(await ready)) log.warn({ event: 'redis.unavailable' }, 'Redis is not answering yet; sign-in answers 503 until it does');
-}
-
-/** Connections the app opens besides the database (closed by `close`). */
-function rateLimitRedis(config: Config): Redis | undefined {
-  if (config.rateLimits.store !== 'redis') return undefined;
-  // No offline queue: with Redis down, a throttled route fails fast instead of piling up.
-  return new Redis(config.rateLimits.redisUrl!, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-}
-
-/**
- * The parsed body as openapi-backend takes it. Its validator reads a string body as raw JSON text
- * and parses it to see that it is well formed; a body that is itself a JSON string (`"hello"`) is
- * therefore handed over as its JSON text, which parses, and which the schema then refuses for its
- * type like any other value of the wrong type.
- */
-const bodyForValidation = (body: unknown) => (typeof body === 'string' ? JSON.stringify(body) : body);
-
 /**
  * The whole service as a Koa app, without listening (src/server.ts listens; tests use port 0).
  * A request travels: request id → log → CORS → security headers → error funnel → URL check (400)
@@ -94,8 +71,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
     ttlSeconds: config.jwt.ttlSeconds,
     jwks: remoteKeys(config),
   };
-  const redis = rateLimitRedis(config);
-  if (redis) await redisReady(redis, log);
+  const redis = await rateLimitRedis(config, log);
   const throttle = createThrottle(config, { knex, redis });
   const scope = callerScope(knex, await rowLevelSecurity(knex, config, log));
   const tasks = taskService({ scope, log, crossUserTaskStatus: config.crossUserTaskStatus });
@@ -110,7 +86,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
 
   // Behind N trusted proxies the client address is the N-th X-Forwarded-For entry from the right:
   // everything left of it came from the client, who can write anything there.
-  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: config.trustProxyHops });
+  const app = new Koa<AppState>({ proxy: config.trustProxy, maxIpsCount: config.trustProxyHops });
   app.silent = true; // errors are logged by the error funnel, once, with the request id
   app.use(requestId());
   app.use(requestLog(log));
@@ -124,18 +100,7 @@ export async function buildApp({ config, knex, log, jwtSecret }: AppDeps) {
   app.use(problemPages().routes());
   app.use(routeMatch(api));
   app.use(jsonBody(config.bodyLimitBytes));
-  app.use(async (ctx) => {
-    await api.handleRequest(
-      {
-        method: ctx.method === 'HEAD' ? 'GET' : ctx.method,
-        path: ctx.path,
-        query: declaredQuery(ctx.state.operation, ctx.query),
-        headers: ctx.headers as Record<string, string | string[]>,
-        body: bodyForValidation(ctx.request.body),
-      },
-      ctx,
-    );
-  });
+  app.use(dispatch(api));
   const close = async () => {
     redis?.disconnect();
   };

@@ -1,12 +1,12 @@
 import addFormats from 'ajv-formats';
-import type { Context as KoaContext } from 'koa';
+import type { AppContext } from '../core/app-state';
 import OpenAPIBackend, { type Context } from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
 import { MethodNotAllowed, MissingAuthentication, NotImplemented, OwnerMismatch, RouteNotFound } from '../core/errors';
 import { validationProblem } from '../core/problem';
 import type { Contract } from './contract';
 import type { Caller } from './security';
-import type { HandlerTable, OperationId, OperationRequest } from './operations';
+import type { HandlerTable, OperationHandler, OperationId, OperationRequest, Reply } from './operations';
 import { ContractRouter } from './router';
 import { toFieldErrors } from './validation-errors';
 
@@ -16,7 +16,7 @@ import { toFieldErrors } from './validation-errors';
 /** A body with thousands of unknown keys gets the first hundred named, not a megabyte of errors. */
 const MAX_FIELD_ERRORS = 100;
 
-type SecurityHandler = (c: Context, ctx: KoaContext) => Promise<Caller>;
+type SecurityHandler = (c: Context, ctx: AppContext) => Promise<Caller>;
 
 /** Identity never comes from the request: a user_id in the path, query or body is only checked. */
 function assertSameOwner(c: Context, caller: Caller | undefined) {
@@ -45,17 +45,27 @@ function bareIds(params: Record<string, string> | undefined): Record<string, str
   return { ...params, task_id: params.task_id.slice('urn:uuid:'.length) };
 }
 
+/** The handler's view of a validated request: its parts, and the caller when the operation is secured. */
 function requestFor(c: Context): OperationRequest<OperationId> {
   const ifMatch = c.request.headers['if-match'];
   const params = c.request.params as Record<string, string> | undefined;
+  const caller = c.security?.bearerAuth as Caller | undefined;
   return {
     body: c.request.requestBody,
     path: bareIds(params),
     query: c.request.query,
-    userId: (c.security?.bearerAuth as Caller | undefined)?.userId ?? '',
     ifMatch: Array.isArray(ifMatch) ? ifMatch.join(', ') : ifMatch,
     prefix: familyPrefix(c.operation.path, params),
+    ...(caller ? { userId: caller.userId } : {}),
   } as OperationRequest<OperationId>;
+}
+
+/** A handler's reply, onto the response. */
+function send(ctx: AppContext, reply: Reply<OperationId>) {
+  ctx.status = reply.status ?? 200;
+  if (reply.headers) ctx.set(reply.headers);
+  if (reply.type) ctx.type = reply.type;
+  if (reply.body !== undefined) ctx.body = reply.body;
 }
 
 /** openapi-backend validating as the service does: strict, types coerced, every error, ajv-formats. */
@@ -79,7 +89,7 @@ export async function createBackend(contract: Contract, handlers: HandlerTable, 
   const operationHandlers = Object.fromEntries(
     Object.entries(handlers).map(([id, handler]) => [
       id,
-      (c: Context, ctx: KoaContext) => (handler as (r: unknown, k: KoaContext) => Promise<void>)(requestFor(c), ctx),
+      async (c: Context, ctx: AppContext) => send(ctx, await (handler as OperationHandler<OperationId>)(requestFor(c), ctx)),
     ]),
   );
 

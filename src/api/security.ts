@@ -1,4 +1,4 @@
-import type { Context as KoaContext } from 'koa';
+import type { AppContext } from '../core/app-state';
 import type { Context } from 'openapi-backend';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config';
@@ -46,7 +46,7 @@ export function bearerAuth(config: Config, tokens: TokenSettings, users: UserSer
     return { userId: verified.userId };
   }
 
-  return async (c: Context, ctx: KoaContext): Promise<Caller> => {
+  return async (c: Context, ctx: AppContext): Promise<Caller> => {
     try {
       const caller = await authenticate(c);
       ctx.state.userId = caller.userId;

@@ -1,5 +1,6 @@
+import type { AppMiddleware } from '../core/app-state';
 import { isUtf8 } from 'node:buffer';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { UNSTORABLE } from '../db/storable-text';
 import { BodyNotUtf8, UnstorableText } from '../core/errors';
@@ -18,7 +19,7 @@ export function hasBody(ctx: Context): boolean {
   return length === undefined ? ctx.get('transfer-encoding') !== '' : length > 0;
 }
 
-export function jsonBody(limitBytes: number): Middleware {
+export function jsonBody(limitBytes: number): AppMiddleware {
   const parse = bodyParser({
     enableTypes: ['json'],
     extendTypes: { json: JSON_TYPES.slice(1) },

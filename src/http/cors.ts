@@ -1,11 +1,11 @@
+import type { AppMiddleware } from '../core/app-state';
 import cors from '@koa/cors';
-import type { Middleware } from 'koa';
 
 /**
  * CORS is off unless CORS_ORIGINS lists origins; only those get CORS headers (and preflights).
  * The headers a browser client needs to read (ETag, Location, Link…) are exposed.
  */
-export function corsFor(origins: readonly string[]): Middleware | undefined {
+export function corsFor(origins: readonly string[]): AppMiddleware | undefined {
   if (origins.length === 0) return undefined;
   const allowed = new Set(origins);
   return cors({

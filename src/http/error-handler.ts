@@ -1,4 +1,5 @@
-import type { Middleware } from 'koa';
+import type { AppMiddleware } from '../core/app-state';
+
 import type { Logger } from 'pino';
 import { mapDatabaseError } from '../db/errors';
 import { BadRequest, InternalError, MalformedJson, MethodNotAllowed, NotAcceptable, PayloadTooLarge, RouteNotFound, UnsupportedMediaType } from '../core/errors';
@@ -38,7 +39,7 @@ function fromClientStatus(status: number): HttpProblem {
   return BadRequest();
 }
 
-export const errorHandler = (log: Logger): Middleware => async (ctx, next) => {
+export const errorHandler = (log: Logger): AppMiddleware => async (ctx, next) => {
   try {
     await next();
   } catch (err) {

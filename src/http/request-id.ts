@@ -1,5 +1,5 @@
+import type { AppMiddleware } from '../core/app-state';
 import crypto from 'node:crypto';
-import type { Middleware } from 'koa';
 
 const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -9,7 +9,7 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return typeof header === 'string' && SANE_ID.test(header) ? header : crypto.randomUUID();
 }
 
-export const requestId = (): Middleware => async (ctx, next) => {
+export const requestId = (): AppMiddleware => async (ctx, next) => {
   ctx.state.requestId = requestIdFrom(ctx.headers['x-request-id']);
   ctx.set('X-Request-Id', ctx.state.requestId);
   await next();

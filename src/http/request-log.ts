@@ -1,8 +1,9 @@
-import type { Middleware } from 'koa';
+import type { AppMiddleware } from '../core/app-state';
+
 import type { Logger } from 'pino';
 
 /** One structured line per request. Never headers or bodies: they carry tokens and personal data. */
-export const requestLog = (log: Logger): Middleware => async (ctx, next) => {
+export const requestLog = (log: Logger): AppMiddleware => async (ctx, next) => {
   const started = process.hrtime.bigint();
   try {
     await next();

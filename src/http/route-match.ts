@@ -1,4 +1,5 @@
-import type { Middleware } from 'koa';
+import type { AppMiddleware } from '../core/app-state';
+
 import { acceptsAny } from './accept';
 import { hasBody } from './body';
 import type OpenAPIBackend from 'openapi-backend';
@@ -49,7 +50,7 @@ function shapeOf(operation: Operation): OperationShape {
   return shape;
 }
 
-export const routeMatch = (api: OpenAPIBackend): Middleware => async (ctx, next) => {
+export const routeMatch = (api: OpenAPIBackend): AppMiddleware => async (ctx, next) => {
   // HEAD is GET without a body; Koa drops the body for us.
   const method = ctx.method === 'HEAD' ? 'GET' : ctx.method;
   const operation = api.router.matchOperation({ method, path: ctx.path, headers: {} });

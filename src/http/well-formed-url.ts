@@ -1,4 +1,5 @@
-import type { Middleware } from 'koa';
+import type { AppMiddleware } from '../core/app-state';
+
 import { MalformedUrl } from '../core/errors';
 
 // Percent-escapes are decoded in the path (route parameters) and the query string. A request whose
@@ -17,7 +18,7 @@ export function percentDecodable(text: string): boolean {
 }
 
 /** 400 for a path or query string that cannot be decoded. */
-export const wellFormedUrl = (): Middleware => async (ctx, next) => {
+export const wellFormedUrl = (): AppMiddleware => async (ctx, next) => {
   if (!percentDecodable(ctx.path)) throw MalformedUrl('path');
   if (!percentDecodable(ctx.querystring)) throw MalformedUrl('query string');
   await next();

@@ -1,23 +1,16 @@
 import type { AccountService } from '../../services/accounts';
-import type { OperationHandler } from '../operations';
+import type { Family, OperationHandler } from '../operations';
 
 export function authHandlers(accounts: AccountService) {
-  const register: OperationHandler<'register'> = async ({ body }, ctx) => {
-    ctx.status = 201;
-    ctx.body = await accounts.register(body, ctx.ip);
-  };
+  const register: OperationHandler<Family<'register'>> = async ({ body }, ctx) => ({ status: 201, body: await accounts.register(body, ctx.ip) });
 
-  const login: OperationHandler<'login'> = async ({ body }, ctx) => {
-    ctx.body = await accounts.login(body, ctx.ip);
-  };
+  const login: OperationHandler<Family<'login'>> = async ({ body }, ctx) => ({ body: await accounts.login(body, ctx.ip) });
 
-  const getMe: OperationHandler<'getMe'> = async ({ userId }, ctx) => {
-    ctx.body = await accounts.me(userId);
-  };
+  const getMe: OperationHandler<Family<'getMe'>> = async ({ userId }) => ({ body: await accounts.me(userId) });
 
-  const deleteMe: OperationHandler<'deleteMe'> = async ({ userId }, ctx) => {
+  const deleteMe: OperationHandler<Family<'deleteMe'>> = async ({ userId }) => {
     await accounts.deleteAccount(userId);
-    ctx.status = 204;
+    return { status: 204 };
   };
 
   return {

@@ -1,36 +1,31 @@
-import type { Context } from 'koa';
 import type { Knex } from 'knex';
+import type { AppContext } from '../../core/app-state';
 import { DatabaseUnavailable } from '../../core/errors';
 import { ifNoneMatchHits } from '../../core/etag';
 import { documentServer, type Contract } from '../contract';
-import type { OperationHandler } from '../operations';
+import type { OperationHandler, Reply, ReplyOf } from '../operations';
 
 /**
- * Sends a cacheable representation, or 304 when the client's copy (If-None-Match) is current.
- * One that names the origin the client used may be kept by that client only: a shared cache
- * must never hand one client's Host (or X-Forwarded-Host) to another.
+ * A cacheable representation of the contract, or 304 when the client's copy (If-None-Match) is
+ * current. One that names the origin the client used may be kept by that client only: a shared
+ * cache must never hand one client's Host (or X-Forwarded-Host) to another.
  */
-function sendCacheable(ctx: Context, type: string, body: string, etag: string, shared: boolean) {
-  ctx.set('Cache-Control', shared ? 'public, max-age=300' : 'private, max-age=300');
+function cacheable(ctx: AppContext, type: string, body: string, etag: string, shared: boolean): ReplyOf<string> {
+  const headers = { 'Cache-Control': shared ? 'public, max-age=300' : 'private, max-age=300', ETag: etag };
   if (!shared) ctx.vary(['Host', 'X-Forwarded-Host', 'X-Forwarded-Proto']);
-  ctx.set('ETag', etag);
-  if (ifNoneMatchHits(ctx.get('If-None-Match') || undefined, etag)) {
-    ctx.status = 304;
-    return;
-  }
-  ctx.type = type;
-  ctx.body = body;
+  if (ifNoneMatchHits(ctx.get('If-None-Match') || undefined, etag)) return { status: 304, headers };
+  return { headers, type, body };
 }
 
 export function metaHandlers(deps: { knex: Knex; contract: Contract; publicUrl: string | undefined }) {
   const served = documentServer(deps.contract);
   const { publicUrl } = deps;
   /** The origin named in `servers`: the configured one, else the one the request came in on. */
-  const originOf = (ctx: Context) => publicUrl ?? `${ctx.protocol}://${ctx.host}`;
+  const originOf = (ctx: AppContext) => publicUrl ?? `${ctx.protocol}://${ctx.host}`;
   const { title, version } = deps.contract.document.info;
   return {
-    getIndex: (async (_req, ctx) => {
-      ctx.body = {
+    getIndex: (async () => ({
+      body: {
         name: title,
         version,
         links: {
@@ -41,30 +36,29 @@ export function metaHandlers(deps: { knex: Knex; contract: Contract; publicUrl: 
           health: '/health',
           ready: '/ready',
         },
-      };
-    }) satisfies OperationHandler<'getIndex'>,
+      },
+    })) satisfies OperationHandler<'getIndex'>,
 
-    getHealth: (async (_req, ctx) => {
-      ctx.body = { status: 'ok' };
-    }) satisfies OperationHandler<'getHealth'>,
+    getHealth: (async () => ({ body: { status: 'ok' as const } })) satisfies OperationHandler<'getHealth'>,
 
-    getReady: (async (_req, ctx) => {
+    getReady: (async () => {
       try {
         await deps.knex.raw('select 1');
       } catch (err) {
         throw DatabaseUnavailable(err);
       }
-      ctx.body = { status: 'ok' };
+      return { body: { status: 'ok' as const } };
     }) satisfies OperationHandler<'getReady'>,
 
     getOpenApiJson: (async (_req, ctx) => {
       const doc = served(originOf(ctx));
-      sendCacheable(ctx, 'application/json', doc.json, doc.etags.json, publicUrl !== undefined);
+      // The document goes out as the JSON text it was rendered to once, not re-serialised per request.
+      return cacheable(ctx, 'application/json', doc.json, doc.etags.json, publicUrl !== undefined) as unknown as Reply<'getOpenApiJson'>;
     }) satisfies OperationHandler<'getOpenApiJson'>,
 
     getOpenApiYaml: (async (_req, ctx) => {
       const doc = served(originOf(ctx));
-      sendCacheable(ctx, 'application/yaml', doc.yaml, doc.etags.yaml, publicUrl !== undefined);
+      return cacheable(ctx, 'application/yaml', doc.yaml, doc.etags.yaml, publicUrl !== undefined);
     }) satisfies OperationHandler<'getOpenApiYaml'>,
   };
 }

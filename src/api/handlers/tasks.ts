@@ -1,17 +1,17 @@
-import type { Context } from 'koa';
 import { etagFor } from '../../core/etag';
 import type { TaskRow } from '../../models/Task';
 import type { TaskService } from '../../services/tasks';
-import type { OperationHandler } from '../operations';
+import type { Family, OperationHandler } from '../operations';
 
-// Thin handlers: read the request, call the use case, set status, headers and body. One handler
+// Thin handlers: read the request, call the use case, answer status, headers and body. One handler
 // serves a route's three families (/tasks, /api/tasks, /api/{user_id}/tasks).
 
-function sendTask(ctx: Context, task: TaskRow, status = 200) {
-  ctx.status = status;
-  ctx.set('ETag', etagFor(task.version));
-  ctx.body = task;
-}
+/** A task with its ETag. */
+const taskReply = (task: TaskRow, status: 200 | 201 = 200, headers: Record<string, string> = {}) => ({
+  status,
+  headers: { ...headers, ETag: etagFor(task.version) },
+  body: task,
+});
 
 /** The URL of the next page: same family, same filters, the new cursor. */
 function nextPageLink(prefix: string, query: Record<string, unknown>, cursor: string): string {
@@ -24,42 +24,32 @@ function nextPageLink(prefix: string, query: Record<string, unknown>, cursor: st
 }
 
 export function taskHandlers(tasks: TaskService) {
-  const list: OperationHandler<'listTasks'> = async ({ userId, query = {}, prefix }, ctx) => {
+  const list: OperationHandler<Family<'listTasks'>> = async ({ userId, query = {}, prefix }) => {
     const page = await tasks.list(userId, { ...query, limit: query.limit ?? 50 });
-    if (page.next) ctx.set('Link', nextPageLink(prefix, { ...query, limit: query.limit ?? 50 }, page.next));
-    ctx.body = page.tasks;
+    const headers: Record<string, string> = page.next ? { Link: nextPageLink(prefix, { ...query, limit: query.limit ?? 50 }, page.next) } : {};
+    return { headers, body: page.tasks };
   };
 
-  const create: OperationHandler<'createTask'> = async ({ userId, body, prefix }, ctx) => {
+  const create: OperationHandler<Family<'createTask'>> = async ({ userId, body, prefix }) => {
     const task = await tasks.create(userId, body);
-    ctx.set('Location', `${prefix}/tasks/${task.id}`);
-    sendTask(ctx, task, 201);
+    return taskReply(task, 201, { Location: `${prefix}/tasks/${task.id}` });
   };
 
-  const get: OperationHandler<'getTask'> = async ({ userId, path }, ctx) => {
-    sendTask(ctx, await tasks.get(userId, path.task_id));
-  };
+  const get: OperationHandler<Family<'getTask'>> = async ({ userId, path }) => taskReply(await tasks.get(userId, path.task_id));
 
-  const replace: OperationHandler<'replaceTask'> = async ({ userId, path, body, ifMatch }, ctx) => {
-    sendTask(ctx, await tasks.replace(userId, path.task_id, body, ifMatch));
-  };
+  const replace: OperationHandler<Family<'replaceTask'>> = async ({ userId, path, body, ifMatch }) => taskReply(await tasks.replace(userId, path.task_id, body, ifMatch));
 
-  const update: OperationHandler<'updateTask'> = async ({ userId, path, body, ifMatch }, ctx) => {
-    sendTask(ctx, await tasks.patch(userId, path.task_id, body, ifMatch));
-  };
+  const update: OperationHandler<Family<'updateTask'>> = async ({ userId, path, body, ifMatch }) => taskReply(await tasks.patch(userId, path.task_id, body, ifMatch));
 
-  const remove: OperationHandler<'deleteTask'> = async ({ userId, path, ifMatch }, ctx) => {
+  const remove: OperationHandler<Family<'deleteTask'>> = async ({ userId, path, ifMatch }) => {
     await tasks.remove(userId, path.task_id, ifMatch);
-    ctx.status = 204;
+    return { status: 204 };
   };
 
-  const toggle: OperationHandler<'toggleTask'> = async ({ userId, path, ifMatch }, ctx) => {
-    sendTask(ctx, await tasks.toggle(userId, path.task_id, ifMatch));
-  };
+  const toggle: OperationHandler<Family<'toggleTask'>> = async ({ userId, path, ifMatch }) => taskReply(await tasks.toggle(userId, path.task_id, ifMatch));
 
-  const complete: OperationHandler<'completeTask'> = async ({ userId, path, body, ifMatch }, ctx) => {
-    sendTask(ctx, await tasks.complete(userId, path.task_id, body?.completed ?? true, ifMatch));
-  };
+  const complete: OperationHandler<Family<'completeTask'>> = async ({ userId, path, body, ifMatch }) =>
+    taskReply(await tasks.complete(userId, path.task_id, body?.completed ?? true, ifMatch));
 
   return {
     listTasks: list, listTasksApi: list, listTasksForUser: list,
