@@ -2,6 +2,11 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { describeDatabaseError, permanentReason } from './errors';
 
+/** One round trip to the database (readiness, and the start-up wait). */
+export const ping = async (knex: Knex): Promise<void> => {
+  await knex.raw('select 1');
+};
+
 /** The database can never be used as configured (it does not exist, the password is wrong…). */
 export class DatabaseUnusable extends Error {}
 
@@ -15,7 +20,7 @@ export async function waitForDatabase(knex: Knex, log: Logger, maxWaitMs = 120_0
   const started = Date.now();
   for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 5000)) {
     try {
-      await knex.raw('select 1');
+      await ping(knex);
       if (attempt > 1) log.info({ event: 'db.connected', attempt }, 'database is up');
       return;
     } catch (err) {

@@ -104,9 +104,10 @@ export class Task extends Model {
   version!: number;
 
   /**
-   * The way into the tasks table: a query already restricted to one owner (the single-shape
-   * statements below keep the same restriction),
-   * so "not yours" and "does not exist" are the same empty result.
+   * A query of the tasks table already restricted to one owner, so "not yours" and "does not
+   * exist" are the same empty result. Two idioms reach the table, each for one kind of statement:
+   * the page of a list, which has many shapes, is built from this (src/models/task-pages.ts); the
+   * single-shape statements below are SQL with the same restriction, built once.
    */
   static ownedBy(userId: string, db: Knex): QueryBuilder<Task> {
     return Task.query(db).where('tasks.user_id', userId);

@@ -7,7 +7,7 @@ import type { Throttle } from '../auth/throttle';
 import { emailKey } from '../auth/throttle';
 import { issueToken, type TokenSettings } from '../auth/tokens';
 import { EmailTaken, InvalidField, InvalidToken, LoginFailed } from '../core/errors';
-import { User } from '../models/User';
+import { User, type PublicUser } from '../models/User';
 
 // Accounts: register, log in, look yourself up, leave. Passwords are hashed with bcrypt and
 // never stored, logged or returned; nothing a client sees says whether an email is registered
@@ -19,12 +19,6 @@ export interface AccountDeps {
   tokens: TokenSettings;
   throttle: Throttle;
   bcryptCost: number;
-}
-
-export interface PublicUser {
-  id: string;
-  email: string | null;
-  created_at: Date;
 }
 
 /** Trimmed and lower-cased (the contract's pattern has checked its shape), at most 254 characters. */
@@ -42,11 +36,8 @@ export function checkPassword(password: string, email: string): void {
   if (password.trim().toLowerCase() === email) throw InvalidField('/password', 'not_email', 'must not be the email address');
 }
 
-const publicUser = (user: Pick<User, 'id' | 'email' | 'created_at'>): PublicUser => ({
-  id: user.id,
-  email: user.email,
-  created_at: user.created_at,
-});
+/** What a client may see of an account (never its password hash). */
+const publicUser = ({ id, email, created_at }: PublicUser): PublicUser => ({ id, email, created_at });
 
 export function accountService({ knex, log, tokens, throttle, bcryptCost }: AccountDeps) {
   async function session(user: PublicUser) {
@@ -60,17 +51,15 @@ export function accountService({ knex, log, tokens, throttle, bcryptCost }: Acco
       checkPassword(input.password, email);
       await throttle.beforeRegister(ip);
       const password_hash = await hashPassword(input.password, bcryptCost);
-      let user: User;
+      let user: PublicUser;
       try {
-        user = await User.query(knex)
-          .insert({ id: crypto.randomUUID(), email, password_hash, local: true } as never)
-          .returning(['id', 'email', 'created_at']);
+        user = await User.insertLocal(knex, { id: crypto.randomUUID(), email, password_hash });
       } catch (err) {
         if (isUniqueViolation(err)) throw EmailTaken();
         throw err;
       }
       log.info({ event: 'auth.registered', user_id: user.id });
-      return session(publicUser(user));
+      return session(user);
     },
 
     async login(input: { email: string; password: string }, ip: string) {
@@ -82,7 +71,7 @@ export function accountService({ knex, log, tokens, throttle, bcryptCost }: Acco
         log.warn({ event: 'auth.login_throttled', ...subject });
         throw err;
       }
-      const user = await User.query(knex).whereRaw('lower(email) = ?', [email]).first();
+      const user = await User.findByEmail(knex, email);
       const ok = await verifyPassword(input.password, user?.password_hash ?? null, bcryptCost);
       if (!user || !ok) {
         const reason = !user ? 'unknown_email' : user.password_hash === null ? 'no_password' : 'wrong_password';
@@ -95,10 +84,10 @@ export function accountService({ knex, log, tokens, throttle, bcryptCost }: Acco
     },
 
     async me(userId: string): Promise<PublicUser> {
-      const user = await User.query(knex).select('id', 'email', 'created_at').findById(userId);
+      const user = await User.findPublic(knex, userId);
       // Deleted between authentication and now: the token no longer stands for anyone.
       if (!user) throw InvalidToken();
-      return publicUser(user);
+      return user;
     },
 
     /**
@@ -106,14 +95,7 @@ export function accountService({ knex, log, tokens, throttle, bcryptCost }: Acco
      * in the same transaction, so no token issued before then can provision it again.
      */
     async deleteAccount(userId: string): Promise<void> {
-      const deleted = await knex.transaction(async (trx) => {
-        // returning(): PGlite's knex dialect answers a delete with a raw result, not a count.
-        const rows = (await User.query(trx).delete().where('id', userId).returning('id')) as unknown as unknown[];
-        if (rows.length > 0) {
-          await trx('deleted_users').insert({ id: userId, deleted_at: new Date() }).onConflict('id').merge();
-        }
-        return rows.length > 0;
-      });
+      const deleted = await User.deleteRecorded(knex, userId);
       if (!deleted) throw InvalidToken();
       log.info({ event: 'auth.account_deleted', user_id: userId });
     },

@@ -1,14 +1,11 @@
 import { InvalidCursor } from '../core/errors';
+import type { Position, Sort, SortKey } from '../models/task-pages';
 import { isServiceTimestamp } from './date-time';
 
 // Keyset cursors: an opaque base64url token naming the last row of a page (its sort value and
 // id) and the sort and filters it was issued for, so it cannot be replayed against others.
 
-export type SortKey = 'created_at' | 'updated_at' | 'due_date' | 'priority';
-export interface Sort {
-  key: SortKey;
-  descending: boolean;
-}
+export type { Position, Sort, SortKey };
 
 export function parseSort(sort: string | undefined): Sort {
   const raw = sort ?? '-created_at';
@@ -17,12 +14,6 @@ export function parseSort(sort: string | undefined): Sort {
 }
 
 export const formatSort = (sort: Sort) => `${sort.descending ? '-' : ''}${sort.key}`;
-
-export interface Position {
-  /** The sort column's value in the last row: ISO string, priority name, or null (no due date). */
-  value: string | null;
-  id: string;
-}
 
 interface Payload {
   v: 1;

@@ -7,12 +7,14 @@ import { User } from '../models/User';
 import { etagFor, ifMatchVersions } from '../core/etag';
 import { taskUpdate } from './task-update';
 import { Task, type TaskRow, type TaskPriority, type TaskStatus } from '../models/Task';
-import { decodeCursor, encodeCursor, parseSort, type Position, type Sort } from './cursor';
+import { pageOwned, positionOf } from '../models/task-pages';
+import { decodeCursor, encodeCursor, parseSort } from './cursor';
 import { changesForComplete, changesForPatch, changesForReplace, changesForToggle, fieldsForCreate, type TaskChanges, type TaskInput } from './task-rules';
 
 // Task use cases. Every one takes the caller's id first and reaches the table only through the
-// Task model scoped to that id (Task.ownedBy(userId), findOwned, insertOwned, updateOwned,
-// deleteOwned), so another user's task is simply not found.
+// Task model's methods, each scoped to that id (pageOwned, findOwned, insertOwned, updateOwned,
+// deleteOwned), so another user's task is simply not found. (eslint.config.mjs keeps queries and
+// SQL out of everything but src/models and src/db.)
 
 export interface ListOptions {
   limit: number;
@@ -41,59 +43,6 @@ const filterKeyOf = (o: ListOptions) =>
 
 /** A write that keeps meeting writes committed under it gives up after this many statements (503). */
 const MAX_ATTEMPTS = 20;
-
-const CASTS: Record<Sort['key'], string> = {
-  created_at: 'timestamptz',
-  updated_at: 'timestamptz',
-  due_date: 'timestamptz',
-  priority: 'task_priority',
-};
-
-type TaskQuery = ReturnType<typeof Task.ownedBy>;
-
-/**
- * One index-ordered page slice: rows after `position` in (sort key, id) order. Every ORDER BY
- * here is exactly an index order read forwards or backwards, so a page costs its own size
- * whatever the number of tasks (no sort of the user's whole list).
- */
-function keysetSlice(query: TaskQuery, sort: Sort, position: Position | undefined, limit: number): TaskQuery {
-  const column = `tasks.${sort.key}`;
-  const dir = sort.descending ? 'desc' : 'asc';
-  const after = sort.descending ? '<' : '>';
-  if (position) {
-    const cast = CASTS[sort.key];
-    // For the timestamps, a plain bound implied by the row comparison is there for the planner:
-    // it estimates that one well and so keeps to the ordered index scan on deep pages. (For the
-    // three priorities it would only make the estimate worse.)
-    if (sort.key !== 'priority') query.whereRaw(`?? ${after}= ?::${cast}`, [column, position.value]);
-    query.whereRaw(`(??, tasks.id) ${after} (?::${cast}, ?::uuid)`, [column, position.value, position.id]);
-  }
-  return query.orderBy(column, dir).orderBy('tasks.id', dir).limit(limit);
-}
-
-/**
- * due_date may be null, and undated tasks come last in both directions. Rather than one
- * `NULLS LAST` order (which no index serves in both directions), a page is read in two
- * index-ordered parts: dated tasks after the cursor, then, if the page is not full, undated
- * tasks by id.
- */
-async function dueDatePage(base: () => TaskQuery, sort: Sort, position: Position | undefined, limit: number): Promise<TaskRow[]> {
-  const after = sort.descending ? '<' : '>';
-  const dir = sort.descending ? 'desc' : 'asc';
-  let dated: TaskRow[] = [];
-  if (position?.value !== null) {
-    dated = await Task.rowsOf(keysetSlice(base().whereNotNull('tasks.due_date'), sort, position, limit));
-    if (dated.length >= limit) return dated;
-  }
-  const undated = base().whereNull('tasks.due_date');
-  if (position?.value === null) undated.whereRaw(`tasks.id ${after} ?::uuid`, [position.id]);
-  return [...dated, ...(await Task.rowsOf(undated.orderBy('tasks.id', dir).limit(limit - dated.length)))];
-}
-
-function positionOf(task: TaskRow, sort: Sort): Position {
-  const value = task[sort.key];
-  return { value: value instanceof Date ? value.toISOString() : value, id: task.id };
-}
 
 export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps) {
   /**
@@ -146,18 +95,8 @@ export function taskService({ scope, log, crossUserTaskStatus }: TaskServiceDeps
       const filterKey = filterKeyOf(options);
       const position = options.cursor === undefined ? undefined : decodeCursor(options.cursor, sort, filterKey);
       const rows = await scope.run(userId, async (db) => {
-        const base = () => {
-          const query = Task.ownedBy(userId, db);
-          if (options.status !== undefined) query.where('tasks.status', options.status);
-          if (options.priority !== undefined) query.where('tasks.priority', options.priority);
-          if (options.completed !== undefined) query.where('tasks.completed', options.completed);
-          return query;
-        };
         // One row past the page tells whether another page follows.
-        const wanted = options.limit + 1;
-        const page = await (sort.key === 'due_date'
-          ? dueDatePage(base, sort, position, wanted)
-          : Task.rowsOf(keysetSlice(base(), sort, position, wanted)));
+        const page = await pageOwned(db, userId, { ...options, sort, after: position, limit: options.limit + 1 });
         if (page.length === 0) await assertCallerExists(userId, db);
         return page;
       });

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AppContext } from '../../core/app-state';
 import { DatabaseUnavailable } from '../../core/errors';
 import { ifNoneMatchHits } from '../../core/etag';
+import { ping } from '../../db/wait';
 import { documentServer, type Contract } from '../contract';
 import type { OperationHandler, Reply, ReplyOf } from '../operations';
 
@@ -43,7 +44,7 @@ export function metaHandlers(deps: { knex: Knex; contract: Contract; publicUrl: 
 
     getReady: (async () => {
       try {
-        await deps.knex.raw('select 1');
+        await ping(deps.knex);
       } catch (err) {
         throw DatabaseUnavailable(err);
       }
