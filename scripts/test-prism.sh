@@ -8,9 +8,9 @@
 #   scripts/test-prism.sh --json --outputFile=prism.json          # still tests/api
 #   TEST_DATABASE_URL=postgres://… scripts/test-prism.sh          # on a PostgreSQL server
 #
-# Tests whose point is the service's own answer to a request that breaks the contract are
-# marked `directOnly(PRISM_ANSWERS.…)` (tests/helpers/prism.ts) and skipped here: Prism answers
-# such requests itself, and the direct run (`npm test`) covers them.
+# A request that breaks the contract is answered by Prism itself; tests/helpers/contract.ts then
+# sends it straight to the service (whose answer those tests are about), so every test runs here
+# and no test has to know about Prism.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

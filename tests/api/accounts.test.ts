@@ -3,12 +3,9 @@ import { createClient } from '../../generated/client';
 import { decodeJwt } from 'jose';
 import { contractFetch } from '../helpers/contract';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { directOnly, PRISM_ANSWERS } from '../helpers/prism';
+import { PASSWORD, registerAccount, uniqueEmail } from '../helpers/accounts';
 
 let app: TestApp;
-let counter = 0;
-const uniqueEmail = (name = 'user') => `${name}.${Date.now()}.${++counter}@example.org`;
-const PASSWORD = 'correct horse battery staple';
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -18,18 +15,14 @@ afterAll(() => app.stop());
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
-async function register(email = uniqueEmail(), password = PASSWORD) {
-  const res = await sdk.register({ client: app.anonymous(), body: { email, password } });
-  expect(res.response.status).toBe(201);
-  return res.data!;
-}
-
 const clientWith = (token: string) => createClient({ baseUrl: app.baseUrl, fetch: contractFetch as typeof fetch, auth: token });
 
 describe('the journey through the SDK', () => {
   test('register, log in, look yourself up, and manage tasks with the issued token', async () => {
     const email = uniqueEmail('journey');
-    const registered = await register(email);
+    const answer = await sdk.register({ client: app.anonymous(), body: { email, password: PASSWORD } });
+    expect(answer.response.status).toBe(201);
+    const registered = answer.data!;
     expect(registered).toMatchObject({ user: { email }, token_type: 'bearer', expires_in: 3600 });
     expect(registered.user.id).toMatch(/^[0-9a-f-]{36}$/);
 
@@ -70,13 +63,13 @@ describe('registration', () => {
 
   test('the same email in another case is a 409', async () => {
     const email = uniqueEmail('taken');
-    await register(email);
+    await registerAccount(app, email);
     const res = await post('/auth/register', { email: email.toUpperCase(), password: PASSWORD });
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ status: 409, detail: 'An account with this email already exists' });
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest).each([
+  test.each([
     ['a missing password', { email: 'a@example.org' }, '/password', 'required'],
     ['an unknown property', { email: 'a@example.org', password: PASSWORD, admin: true }, '/admin', 'additionalProperties'],
     ['a password of 7 characters', { email: 'a@example.org', password: 'short12' }, '/password', 'minLength'],
@@ -103,7 +96,7 @@ describe('registration', () => {
 
     const email = uniqueEmail('bytes');
     const exactly72 = 'é'.repeat(36);
-    await register(email, exactly72);
+    await registerAccount(app, email, exactly72);
     const wrongTail = await post('/auth/login', { email, password: exactly72.slice(0, 35) + 'e' });
     expect(wrongTail.status).toBe(401);
     expect((await post('/auth/login', { email, password: exactly72 })).status).toBe(200);
@@ -126,7 +119,7 @@ describe('registration', () => {
 
   test('the hash is bcrypt and the password is not stored', async () => {
     const email = uniqueEmail('stored');
-    await register(email);
+    await registerAccount(app, email);
     const row = await app.knex('users').where({ email }).first();
     expect(row.password_hash).toMatch(/^\$2[aby]\$04\$/); // bcrypt at the configured cost
     expect(JSON.stringify(row)).not.toContain(PASSWORD);
@@ -136,14 +129,14 @@ describe('registration', () => {
 describe('login', () => {
   test('works with the email in any case and with surrounding spaces', async () => {
     const email = uniqueEmail('case');
-    await register(email);
+    await registerAccount(app, email);
     const res = await post('/auth/login', { email: `  ${email.toUpperCase()}  `, password: PASSWORD });
     expect(res.status).toBe(200);
   });
 
   test('a wrong password and an unknown email give byte-identical answers', async () => {
     const email = uniqueEmail('known');
-    await register(email);
+    await registerAccount(app, email);
     const headers = { 'x-request-id': 'same-request-id' };
     const wrong = await post('/auth/login', { email, password: 'not the password' }, headers);
     const unknown = await post('/auth/login', { email: uniqueEmail('nobody'), password: 'not the password' }, headers);
@@ -162,7 +155,7 @@ describe('login', () => {
     expect(res.status).toBe(401);
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest)('a malformed login body is a 422', async () => {
+  test('a malformed login body is a 422', async () => {
     const res = await post('/auth/login', { email: 'a@example.org' });
     expect(res.status).toBe(422);
     expect((await res.json()).errors[0]).toMatchObject({ field: '/password', rule: 'required' });
@@ -170,14 +163,14 @@ describe('login', () => {
 });
 
 describe('the account itself', () => {
-  directOnly(PRISM_ANSWERS.missingCredentials)('GET /auth/me without a token is 401 Missing authentication', async () => {
+  test('GET /auth/me without a token is 401 Missing authentication', async () => {
     const res = await app.request('/auth/me');
     expect(res.status).toBe(401);
     expect((await res.json()).detail).toBe('Missing authentication');
   });
 
   test('DELETE /auth/me deletes the account and its tasks; the token then stops working', async () => {
-    const session = await register(uniqueEmail('leaving'));
+    const session = await registerAccount(app, uniqueEmail('leaving'));
     const client = clientWith(session.access_token);
     await sdk.createTask({ client, body: { title: 'one' } });
     await sdk.createTask({ client, body: { title: 'two' } });
@@ -195,9 +188,9 @@ describe('the account itself', () => {
 
   test('the email of a deleted account can be registered again', async () => {
     const email = uniqueEmail('again');
-    const first = await register(email);
+    const first = await registerAccount(app, email);
     await sdk.deleteMe({ client: clientWith(first.access_token) });
-    const second = await register(email);
+    const second = await registerAccount(app, email);
     expect(second.user.id).not.toBe(first.user.id);
   });
 });

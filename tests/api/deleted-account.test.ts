@@ -1,4 +1,6 @@
+import { registerAccount, uniqueEmail } from '../helpers/accounts';
 import { engineName } from '../helpers/engine';
+import { send } from '../helpers/http';
 import { fillTemplate, operations } from '../helpers/spec';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -10,33 +12,18 @@ const secured = operations.filter((op) => op.secured);
 
 describe.each(['off', 'on'])(`DB_ROW_LEVEL_SECURITY=%s (${engineName})`, (rls) => {
   let app: TestApp;
-  let accounts = 0;
 
   beforeAll(async () => {
     app = await startTestApp({ DB_ROW_LEVEL_SECURITY: rls, REGISTER_RATE_LIMIT: '0' });
   });
   afterAll(() => app.stop());
 
-  async function call(method: string, path: string, token: string, body?: unknown) {
-    const res = await app.request(path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : undefined };
-  }
+  const call = (method: string, path: string, token: string, body?: unknown) => send(app, method, path, { token, body });
 
   /** A new account, registered as a client would; its id and token. */
   async function register() {
-    const res = await app.request('/auth/register', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `gone-${rls}-${++accounts}@example.org`, password: 'correct horse battery staple' }),
-    });
-    expect(res.status).toBe(201);
-    const session = await res.json();
-    return { id: session.user.id as string, token: session.access_token as string };
+    const session = await registerAccount(app, uniqueEmail(`gone-${rls}`));
+    return { id: session.user.id, token: session.access_token };
   }
 
   test('after DELETE /auth/me, the same token is 401 Invalid token on every authenticated operation', async () => {

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import yaml from 'js-yaml';
 import type { OpenAPIV3 } from 'openapi-types';
+import { send, type Sent } from '../helpers/http';
+import { expectProblem } from '../helpers/problems';
+import { deref, document } from '../helpers/spec';
+import { createTask } from '../helpers/tasks';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { directOnly, PRISM_ANSWERS } from '../helpers/prism';
 
 // Two users, alice and bob: nothing bob does through any task route may reveal or change one of
 // alice's tasks. The operations are read off openapi.yaml, so a route added to the contract is
@@ -13,20 +13,6 @@ import { directOnly, PRISM_ANSWERS } from '../helpers/prism';
 // ---------------------------------------------------------------------------------------------
 // The task operations, from the contract
 // ---------------------------------------------------------------------------------------------
-
-const document = yaml.load(fs.readFileSync(path.join(__dirname, '../../openapi.yaml'), 'utf8')) as OpenAPIV3.Document;
-
-function deref<T>(value: T | OpenAPIV3.ReferenceObject): T {
-  let current: unknown = value;
-  for (let hops = 0; hops < 10 && current && typeof current === 'object' && '$ref' in current; hops++) {
-    const ref = (current as OpenAPIV3.ReferenceObject).$ref;
-    current = ref
-      .replace(/^#\//, '')
-      .split('/')
-      .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')], document);
-  }
-  return current as T;
-}
 
 interface Op {
   /** "PATCH /api/{user_id}/tasks/{task_id}/toggle" */
@@ -97,44 +83,12 @@ function bodyFor(op: Op, extra: Record<string, unknown> = {}): Record<string, un
 // HTTP helpers
 // ---------------------------------------------------------------------------------------------
 
-interface Sent {
-  res: Response;
-  text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-async function send(
-  app: TestApp,
-  token: string | undefined,
-  method: string,
-  url: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Sent> {
-  const res = await app.request(url, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { res, text, json: text ? JSON.parse(text) : undefined };
-}
+/** The contract-checked request of tests/helpers/http.ts, with the token and body in this file's order. */
+const sendAs = (app: TestApp, token: string | undefined, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+  send(app, method, url, { token, body, headers });
 
 function call(app: TestApp, token: string | undefined, op: Op, ids: { taskId?: string; userId?: string }, body?: unknown, headers?: Record<string, string>) {
-  return send(app, token, op.method, urlFor(op, ids), body, headers);
-}
-
-function expectProblem(sent: Sent, status: number, detail?: string) {
-  expect(sent.res.status).toBe(status);
-  expect(sent.res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(sent.json).toEqual(
-    expect.objectContaining({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) }),
-  );
-  if (detail !== undefined) expect(sent.json.detail).toBe(detail);
+  return sendAs(app, token, op.method, urlFor(op, ids), body, headers);
 }
 
 const NOT_FOUND = 'Task not found';
@@ -158,14 +112,8 @@ interface Snapshot {
 }
 
 async function snapshot(app: TestApp, token: string, taskId: string): Promise<Snapshot> {
-  const got = await send(app, token, 'GET', `/tasks/${taskId}`);
+  const got = await sendAs(app, token, 'GET', `/tasks/${taskId}`);
   return { status: got.res.status, etag: got.res.headers.get('etag'), body: got.json };
-}
-
-async function createTask(app: TestApp, token: string, body: Record<string, unknown>) {
-  const created = await send(app, token, 'POST', '/tasks', body);
-  expect(created.res.status).toBe(201);
-  return created.json as { id: string; user_id: string; title: string };
 }
 
 /** Every task id on every page of a list route, following the Link header. */
@@ -173,7 +121,7 @@ async function listAll(app: TestApp, token: string, url: string): Promise<Array<
   const seen: Array<{ id: string; user_id: string }> = [];
   let next: string | undefined = url;
   for (let page = 0; next && page < 100; page++) {
-    const got = await send(app, token, 'GET', next);
+    const got = await sendAs(app, token, 'GET', next);
     expect(got.res.status).toBe(200);
     seen.push(...got.json);
     next = /<([^>]+)>;\s*rel="next"/.exec(got.res.headers.get('link') ?? '')?.[1];
@@ -256,7 +204,7 @@ describe("another user's task answers 404, exactly like a task that does not exi
     expect(sent.res.status).toBe(op.success);
   });
 
-  directOnly(PRISM_ANSWERS.readOnlyEcho)('a task bob creates with the id of alice\'s task gets its own id and leaves hers alone', async () => {
+  test('a task bob creates with the id of alice\'s task gets its own id and leaves hers alone', async () => {
     const task = await createTask(app, aliceToken, { title: 'Alice original' });
     const before = await snapshot(app, aliceToken, task.id);
 
@@ -265,7 +213,7 @@ describe("another user's task answers 404, exactly like a task that does not exi
     expect(bobs.id).not.toBe(task.id);
     expect(bobs.user_id).toBe('bob');
     expect(await snapshot(app, aliceToken, task.id)).toEqual(before);
-    expectProblem(await send(app, bobToken, 'GET', `/tasks/${task.id}`), 404, NOT_FOUND);
+    expectProblem(await sendAs(app, bobToken, 'GET', `/tasks/${task.id}`), 404, NOT_FOUND);
   });
 });
 
@@ -351,8 +299,8 @@ describe('a user_id that is not the caller answers 403', () => {
   });
 
   test('user ids are compared exactly: /api/ALICE/tasks is not alice', async () => {
-    expectProblem(await send(app, aliceToken, 'GET', '/api/ALICE/tasks'), 403, OWNER_MISMATCH);
-    expectProblem(await send(app, aliceToken, 'GET', '/tasks?user_id=alice%20'), 403, OWNER_MISMATCH);
+    expectProblem(await sendAs(app, aliceToken, 'GET', '/api/ALICE/tasks'), 403, OWNER_MISMATCH);
+    expectProblem(await sendAs(app, aliceToken, 'GET', '/tasks?user_id=alice%20'), 403, OWNER_MISMATCH);
   });
 
   test('the query-parameter check covers at least GET /tasks and GET /tasks/{task_id}', () => {
@@ -364,8 +312,8 @@ describe('a user_id that is not the caller answers 403', () => {
     const url = (userId: string) =>
       urlFor(op, { taskId: task.id, userId: 'alice' }, { user_id: userId });
 
-    expectProblem(await send(app, aliceToken, op.method, url('bob'), bodyFor(op)), 403, OWNER_MISMATCH);
-    const ok = await send(app, aliceToken, op.method, url('alice'), bodyFor(op));
+    expectProblem(await sendAs(app, aliceToken, op.method, url('bob'), bodyFor(op)), 403, OWNER_MISMATCH);
+    const ok = await sendAs(app, aliceToken, op.method, url('alice'), bodyFor(op));
 
     expect(ok.res.status).toBe(op.success);
     if (op.byId) expect(ok.json.id).toBe(task.id);
@@ -412,17 +360,17 @@ describe('a user_id that is not the caller answers 403', () => {
     const task = await createTask(app, aliceToken, { title: 'Alice named' });
     const before = await snapshot(app, aliceToken, task.id);
 
-    expectProblem(await send(app, bobToken, 'GET', `/api/alice/tasks/${task.id}`), 403, OWNER_MISMATCH);
-    expectProblem(await send(app, bobToken, 'GET', `/tasks/${task.id}?user_id=alice`), 403, OWNER_MISMATCH);
-    expectProblem(await send(app, bobToken, 'PATCH', `/tasks/${task.id}`, { title: 'Mine now', user_id: 'alice' }), 403, OWNER_MISMATCH);
-    expectProblem(await send(app, bobToken, 'GET', '/api/alice/tasks'), 403, OWNER_MISMATCH);
+    expectProblem(await sendAs(app, bobToken, 'GET', `/api/alice/tasks/${task.id}`), 403, OWNER_MISMATCH);
+    expectProblem(await sendAs(app, bobToken, 'GET', `/tasks/${task.id}?user_id=alice`), 403, OWNER_MISMATCH);
+    expectProblem(await sendAs(app, bobToken, 'PATCH', `/tasks/${task.id}`, { title: 'Mine now', user_id: 'alice' }), 403, OWNER_MISMATCH);
+    expectProblem(await sendAs(app, bobToken, 'GET', '/api/alice/tasks'), 403, OWNER_MISMATCH);
 
     expect(await snapshot(app, aliceToken, task.id)).toEqual(before);
   });
 });
 
 describe('order of checks: 401, then 422, then 403/404', () => {
-  directOnly(PRISM_ANSWERS.invalidRequest).each(byIdOps)('$name with a malformed task id answers 422 on task_id, for another user and an unknown owner alike', async (op) => {
+  test.each(byIdOps)('$name with a malformed task id answers 422 on task_id, for another user and an unknown owner alike', async (op) => {
     for (const userId of ['bob', 'alice']) {
       const sent = await call(app, aliceToken, op, { taskId: 'not-a-uuid', userId }, bodyFor(op));
       expectProblem(sent, 422);
@@ -430,55 +378,55 @@ describe('order of checks: 401, then 422, then 403/404', () => {
     }
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest)('a malformed id with a mismatched query user_id is a 422, not a 403', async () => {
-    const sent = await send(app, aliceToken, 'GET', '/tasks/not-a-uuid?user_id=bob');
+  test('a malformed id with a mismatched query user_id is a 422, not a 403', async () => {
+    const sent = await sendAs(app, aliceToken, 'GET', '/tasks/not-a-uuid?user_id=bob');
     expectProblem(sent, 422);
     expect(sent.json.errors).toEqual([expect.objectContaining({ location: 'path', field: 'task_id' })]);
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest)('an invalid body with a mismatched body user_id is a 422, not a 403', async () => {
+  test('an invalid body with a mismatched body user_id is a 422, not a 403', async () => {
     const task = await createTask(app, aliceToken, { title: 'Alice order' });
-    const sent = await send(app, aliceToken, 'PATCH', `/tasks/${task.id}`, { user_id: 'bob', priority: 'urgent' });
+    const sent = await sendAs(app, aliceToken, 'PATCH', `/tasks/${task.id}`, { user_id: 'bob', priority: 'urgent' });
     expectProblem(sent, 422);
     expect(sent.json.errors).toEqual([expect.objectContaining({ location: 'body', field: '/priority', rule: 'enum' })]);
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest)('an over-long path user_id is a 422, not a 403', async () => {
-    const sent = await send(app, aliceToken, 'GET', `/api/${'x'.repeat(256)}/tasks`);
+  test('an over-long path user_id is a 422, not a 403', async () => {
+    const sent = await sendAs(app, aliceToken, 'GET', `/api/${'x'.repeat(256)}/tasks`);
     expectProblem(sent, 422);
     expect(sent.json.errors).toEqual([expect.objectContaining({ location: 'path', field: 'user_id', rule: 'maxLength' })]);
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest)('an invalid body sent by bob to alice\'s task is a 422, exactly as for an unknown id', async () => {
+  test('an invalid body sent by bob to alice\'s task is a 422, exactly as for an unknown id', async () => {
     const task = await createTask(app, aliceToken, { title: 'Alice invalid' });
     const unknownId = crypto.randomUUID();
 
-    const onAlices = await send(app, bobToken, 'PUT', `/tasks/${task.id}`, {});
-    const onUnknown = await send(app, bobToken, 'PUT', `/tasks/${unknownId}`, {});
+    const onAlices = await sendAs(app, bobToken, 'PUT', `/tasks/${task.id}`, {});
+    const onUnknown = await sendAs(app, bobToken, 'PUT', `/tasks/${unknownId}`, {});
 
     expectProblem(onAlices, 422);
     expect(shapeOf(onAlices, task.id)).toEqual(shapeOf(onUnknown, unknownId));
   });
 
   test('a mismatched path user_id answers 403 before the task is looked up (unknown id)', async () => {
-    expectProblem(await send(app, aliceToken, 'GET', `/api/bob/tasks/${crypto.randomUUID()}`), 403, OWNER_MISMATCH);
+    expectProblem(await sendAs(app, aliceToken, 'GET', `/api/bob/tasks/${crypto.randomUUID()}`), 403, OWNER_MISMATCH);
   });
 
-  directOnly(PRISM_ANSWERS.missingCredentials).each(byIdOps)('$name without a token answers 401 even with a malformed id or another user', async (op) => {
+  test.each(byIdOps)('$name without a token answers 401 even with a malformed id or another user', async (op) => {
     for (const userId of ['alice', 'bob']) {
       expectProblem(await call(app, undefined, op, { taskId: 'not-a-uuid', userId }, bodyFor(op)), 401, 'Missing authentication');
       expectProblem(await call(app, undefined, op, { taskId: crypto.randomUUID(), userId }, bodyFor(op)), 401, 'Missing authentication');
     }
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest)('a bad token with an invalid body answers 401, not 422', async () => {
-    const sent = await send(app, 'not.a.token', 'POST', '/api/bob/tasks', { colour: 'red' });
+  test('a bad token with an invalid body answers 401, not 422', async () => {
+    const sent = await sendAs(app, 'not.a.token', 'POST', '/api/bob/tasks', { colour: 'red' });
     expectProblem(sent, 401, 'Invalid token');
   });
 
-  directOnly(PRISM_ANSWERS.missingCredentials)('no token on a list with an invalid limit answers 401, not 422', async () => {
+  test('no token on a list with an invalid limit answers 401, not 422', async () => {
     for (const op of listOps) {
-      expectProblem(await send(app, undefined, 'GET', urlFor(op, { userId: 'bob' }, { limit: '0', user_id: 'bob' })), 401, 'Missing authentication');
+      expectProblem(await sendAs(app, undefined, 'GET', urlFor(op, { userId: 'bob' }, { limit: '0', user_id: 'bob' })), 401, 'Missing authentication');
     }
   });
 });
@@ -528,8 +476,8 @@ describe('with CROSS_USER_TASK_STATUS=403', () => {
     expect(tasks.every((t) => t.user_id === 'bob')).toBe(true);
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest)('a malformed task id is still a 422 before the ownership check', async () => {
-    const sent = await send(strict, bob, 'GET', '/tasks/not-a-uuid');
+  test('a malformed task id is still a 422 before the ownership check', async () => {
+    const sent = await sendAs(strict, bob, 'GET', '/tasks/not-a-uuid');
     expectProblem(sent, 422);
   });
 });

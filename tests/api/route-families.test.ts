@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { isStorableText } from '../../src/db/storable-text';
 import { params, propertyTimeout } from '../fuzz/fuzz-kit';
+import { send } from '../helpers/http';
 import { walkPages } from '../helpers/paging';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -31,16 +32,11 @@ test(
         seen.add(owner);
         const token = await app.createUser(owner);
         const family = `/api/${encodeURIComponent(owner)}/tasks`;
-        const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-        const created = await Promise.all(
-          [1, 2, 3].map((i) => app.request(family, { method: 'POST', headers, body: JSON.stringify({ title: `t${i}` }) })),
-        );
-        for (const res of created) {
-          expect(res.status).toBe(201);
-          const task = await res.json();
-          expect(res.headers.get('location')).toBe(`${family}/${task.id}`);
-          const read = await app.request(res.headers.get('location')!, { headers });
-          expect(read.status).toBe(200);
+        const created = await Promise.all([1, 2, 3].map((i) => send(app, 'POST', family, { token, body: { title: `t${i}` } })));
+        for (const sent of created) {
+          expect(sent.status).toBe(201);
+          expect(sent.res.headers.get('location')).toBe(`${family}/${sent.json.id}`);
+          expect((await send(app, 'GET', sent.res.headers.get('location')!, { token })).status).toBe(200);
         }
         const pages = await walkPages(app, `${family}?limit=1`, token, family);
         expect(pages.flatMap((p) => p.tasks)).toHaveLength(3);

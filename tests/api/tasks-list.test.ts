@@ -3,7 +3,6 @@ import type { Client } from '../../generated/client';
 import type { ListTasksData, Task, TaskPriority, TaskStatus } from '../../generated/types.gen';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { nextUrl, walkPages, type Page } from '../helpers/paging';
-import { directOnly, PRISM_ANSWERS } from '../helpers/prism';
 
 // GET /tasks and its /api/tasks and /api/{user_id}/tasks families: the caller's tasks as a plain
 // array, limit, keyset pagination through RFC 8288 Link headers, filters and every sort.
@@ -184,7 +183,7 @@ describe('GET /tasks: limit', () => {
     expect(one.data![0].id).toBe(first.data![0].id);
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest).each(['0', '101', 'abc', '-1', '2.5'])('limit=%j answers 422 naming limit in the query', async (limit) => {
+  test.each(['0', '101', 'abc', '-1', '2.5'])('limit=%j answers 422 naming limit in the query', async (limit) => {
     for (const base of ['/tasks', '/api/tasks', '/api/alice/tasks']) {
       const { status, type, body } = await problemOf(`${base}?limit=${encodeURIComponent(limit)}`);
       expect(status).toBe(422);
@@ -318,7 +317,7 @@ describe('GET /tasks: filters', () => {
     expect(res.data).toEqual([]);
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest).each([
+  test.each([
     ['status', 'done'],
     ['priority', 'urgent'],
     ['completed', 'maybe'],
@@ -436,7 +435,7 @@ describe('GET /tasks: cursor misuse', () => {
     expectCursorError(await problemOf(`/tasks?cursor=${raw}`));
   });
 
-  directOnly(PRISM_ANSWERS.invalidRequest)('a cursor over 1024 characters answers 422 on cursor', async () => {
+  test('a cursor over 1024 characters answers 422 on cursor', async () => {
     expectCursorError(await problemOf(`/tasks?cursor=${'x'.repeat(2000)}`));
   });
 });

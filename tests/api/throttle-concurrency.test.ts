@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { params, propertyTimeout } from '../fuzz/fuzz-kit';
 import { serverUrl } from '../helpers/engine';
+import { PASSWORD, uniqueEmail } from '../helpers/accounts';
+import { send } from '../helpers/http';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 // The brute-force limits hold whatever the parallelism: every attempt is counted before its
@@ -11,25 +13,16 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 // fills X-Forwarded-For.
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
-const PASSWORD = 'correct horse battery staple';
 const LIMIT = 5;
 const PARALLEL = 20;
 
 // Counters in Redis and PostgreSQL outlive the app: every address and email here is unique.
-const RUN = crypto.randomBytes(4).toString('hex');
 let counter = 0;
-const uniqueEmail = () => `burst.${RUN}.${++counter}@example.org`;
 const uniqueIp = () => `10.${crypto.randomInt(256)}.${crypto.randomInt(256)}.${++counter % 256}`;
 
-async function post(app: TestApp, path: string, body: unknown, forwardedFor: string) {
-  const res = await app.request(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+/** A POST from the client address `forwardedFor` (the service trusts one proxy); its status. */
+const post = async (app: TestApp, path: string, body: unknown, forwardedFor: string) =>
+  (await send(app, 'POST', path, { body, headers: { 'x-forwarded-for': forwardedFor } })).status;
 
 const countOf = (statuses: number[]) => statuses.reduce<Record<number, number>>((n, s) => ({ ...n, [s]: (n[s] ?? 0) + 1 }), {});
 

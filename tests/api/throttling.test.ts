@@ -1,7 +1,8 @@
-import crypto from 'node:crypto';
 import { ConfigError, loadConfig } from '../../src/core/config';
 import { serverUrl } from '../helpers/engine';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { PASSWORD, uniqueEmail } from '../helpers/accounts';
+import { send, type Sent } from '../helpers/http';
 
 // Brute-force brakes on the account routes: failed logins per email and per client IP, and
 // registrations per IP, each `attempts/window` from the configuration (`0` disables). Past the
@@ -9,30 +10,14 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 // email is registered. The per-email behaviour runs once per counter store: memory, Redis, and
 // PostgreSQL (only when the engine is a PostgreSQL server).
 
-const PASSWORD = 'correct horse battery staple';
 const WRONG = 'wrong horse battery staple';
 const THROTTLED = 'Too many attempts, retry later';
 const LOGIN_FAILED = 'Invalid email or password';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
-// Counters in Redis outlive this process and are shared with parallel runs: every address is unique.
-const RUN = crypto.randomBytes(4).toString('hex');
-let counter = 0;
-const uniqueEmail = (name: string) => `${name}.${RUN}.${++counter}@example.org`;
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Sent {
-  res: Response;
-  text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
-
-async function post(app: TestApp, path: string, body: unknown): Promise<Sent> {
-  const res = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const text = await res.text();
-  return { res, text, json: text ? JSON.parse(text) : undefined };
-}
+const post = (app: TestApp, path: string, body: unknown) => send(app, 'POST', path, { body });
 
 const register = (app: TestApp, email: string, password = PASSWORD) => post(app, '/auth/register', { email, password });
 const login = (app: TestApp, email: string, password: string, path = '/auth/login') => post(app, path, { email, password });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { JWTPayload } from 'jose';
 import { isStorableText } from '../../src/db/storable-text';
 import { params, propertyTimeout } from '../fuzz/fuzz-kit';
+import { send } from '../helpers/http';
 import { providerToken, signingKey, startProvider, type Provider, type SigningKey } from '../helpers/identity-provider';
 import { fillTemplate, operations } from '../helpers/spec';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -30,15 +31,7 @@ afterAll(async () => {
 type Signer = 'own secret' | 'identity provider';
 const sign = (signer: Signer, claims: JWTPayload) => (signer === 'own secret' ? tokenFor(undefined, { claims }) : providerToken(key, undefined, { claims }));
 
-async function send(method: string, path: string, token: string) {
-  const res = await app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: ['POST', 'PUT'].includes(method) ? JSON.stringify({ title: 'claims' }) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, token: string) => send(app, method, path, { token, body: ['POST', 'PUT'].includes(method) ? { title: 'claims' } : undefined });
 
 const secured = operations.filter((op) => op.secured);
 const SIGNERS: Signer[] = ['own secret', 'identity provider'];
@@ -46,8 +39,8 @@ const path = (template: string) => fillTemplate(template, { task_id: '3f1c2a9e-8
 
 describe.each(SIGNERS)('a token signed with the %s', (signer) => {
   test.each(secured.map((op) => [op.method, op.template] as const))('whose sub holds U+0000: %s %s answers 401 Invalid token', async (method, template) => {
-    const sent = await send(method, path(template), await sign(signer, { sub: 'a\u0000b' }));
-    expect(sent).toEqual({ status: 401, json: expect.objectContaining({ detail: 'Invalid token' }) });
+    const sent = await call(method, path(template), await sign(signer, { sub: 'a\u0000b' }));
+    expect({ status: sent.status, json: sent.json }).toEqual({ status: 401, json: expect.objectContaining({ detail: 'Invalid token' }) });
   });
 });
 
@@ -68,7 +61,7 @@ test(
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...SIGNERS), claimName, subject, email, async (signer, name, id, address) => {
         const token = await sign(signer, { [name]: id, ...(address === undefined ? {} : { email: address }) });
-        const sent = await send('GET', '/auth/me', token);
+        const sent = await call('GET', '/auth/me', token);
         const usable = id.length >= 1 && id.length <= 255 && isStorableText(id);
         if (!usable) {
           expect({ id, status: sent.status, detail: sent.json?.detail }).toEqual({ id, status: 401, detail: 'Invalid token' });

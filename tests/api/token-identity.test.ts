@@ -1,4 +1,6 @@
 import { decodeJwt } from 'jose';
+import { registerAccount, uniqueEmail } from '../helpers/accounts';
+import { send } from '../helpers/http';
 import { providerToken, signingKey, startProvider, type Provider, type SigningKey } from '../helpers/identity-provider';
 import { fillTemplate, operations } from '../helpers/spec';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -12,12 +14,10 @@ import { tokenFor } from '../helpers/tokens';
 
 const PROVIDER_ISSUER = 'https://idp.example.org';
 const PROVIDER_AUDIENCE = 'task-api-audience';
-const PASSWORD = 'correct horse battery staple';
 
 let app: TestApp;
 let provider: Provider;
 let key: SigningKey;
-let accounts = 0;
 
 beforeAll(async () => {
   key = await signingKey('EdDSA', 'identity-key');
@@ -35,25 +35,8 @@ afterAll(async () => {
   await provider?.stop();
 });
 
-async function call(method: string, path: string, token: string, body?: unknown) {
-  const res = await app.request(path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
-}
-
-async function register() {
-  const res = await app.request('/auth/register', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `identity-${++accounts}-${Date.now()}@example.org`, password: PASSWORD }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { user: { id: string }; access_token: string };
-}
+const call = (method: string, path: string, token: string, body?: unknown) => send(app, method, path, { token, body });
+const register = () => registerAccount(app, uniqueEmail('identity'));
 
 /** A provider's token, as Better Auth or an OIDC provider signs it. */
 const fromProvider = (sub: string, claims: Record<string, unknown> = {}) =>

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import hooks from 'hooks'; // injected by dredd (see dredd-hooks.d.ts)
+import { deref } from '../helpers/spec';
 
 type Transaction = hooks.Transaction;
 type Json = Record<string, unknown>;
@@ -38,18 +39,6 @@ interface Operation {
   security?: unknown[];
   parameters?: unknown[];
   requestBody?: unknown;
-}
-
-function deref<T>(node: unknown): T {
-  let current = node as Json;
-  while (current && typeof current.$ref === 'string') {
-    current = (current.$ref as string)
-      .slice(2)
-      .split('/')
-      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce<Json>((n, key) => n[key] as Json, spec);
-  }
-  return current as T;
 }
 
 function operationOf(t: Transaction): Operation {

@@ -1,7 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
-import { loadContract } from '../../src/api/contract';
+import { deref, document } from '../helpers/spec';
 
 // Request data generated from openapi.yaml's own schemas, for the subset of JSON Schema the
 // contract uses (type, nullable, enum, minLength/maxLength, pattern, format uuid/date-time,
@@ -38,28 +38,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 // The contract, dereferenced
 // ---------------------------------------------------------------------------------------------
 
-const document = loadContract().document as unknown as Record<string, unknown>;
-
-function pointer(ref: string): unknown {
-  if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported: ${ref}`);
-  return ref
-    .slice(2)
-    .split('/')
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], document);
-}
-
-/** A copy of `node` with every local $ref replaced by what it points to. */
-export function deref<T>(node: T, seen: string[] = []): T {
-  if (Array.isArray(node)) return node.map((item) => deref(item, seen)) as T;
-  if (node === null || typeof node !== 'object') return node;
-  const record = node as Record<string, unknown>;
-  if (typeof record.$ref === 'string') {
-    if (seen.includes(record.$ref)) throw new Error(`recursive $ref ${record.$ref}`);
-    return deref(pointer(record.$ref) as T, [...seen, record.$ref]);
-  }
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, deref(value, seen)])) as T;
-}
+const paths = document.paths as unknown as Record<string, Record<string, OperationObject>>;
 
 interface OperationObject {
   operationId?: string;
@@ -68,7 +47,7 @@ interface OperationObject {
 }
 
 function operation(operationId: string): OperationObject {
-  for (const item of Object.values(document.paths as Record<string, Record<string, OperationObject>>)) {
+  for (const item of Object.values(paths)) {
     for (const op of Object.values(item)) if (op?.operationId === operationId) return deref(op);
   }
   throw new Error(`no operation ${operationId} in openapi.yaml`);
@@ -89,7 +68,7 @@ export function queryParameters(operationId: string): Record<string, Schema> {
 
 /** A component schema, dereferenced. */
 export function componentSchema(name: string): Schema {
-  return deref((document.components as { schemas: Record<string, Schema> }).schemas[name]);
+  return deref((document.components as unknown as { schemas: Record<string, Schema> }).schemas[name]);
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });

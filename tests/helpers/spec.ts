@@ -16,7 +16,7 @@ function pointer(ref: string): unknown {
 }
 
 /** A copy of `node` with every local $ref replaced by what it points to (deeply). */
-export function deref<T>(node: T | OpenAPIV3.ReferenceObject, seen: string[] = []): T {
+export function deref<T>(node: unknown, seen: string[] = []): T {
   if (Array.isArray(node)) return node.map((item) => deref(item, seen)) as T;
   if (node === null || typeof node !== 'object') return node as T;
   const record = node as Record<string, unknown>;

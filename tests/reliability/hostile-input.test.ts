@@ -5,6 +5,8 @@ import { startTestApp, type TestApp } from '../helpers/test-app';
 import { TEST_SECRET } from '../helpers/tokens';
 import type { Task } from './helpers/api';
 import { connect, readResponse } from '../helpers/raw-http';
+import { send } from '../helpers/http';
+import { expectProblem } from '../helpers/problems';
 
 // Hostile request bodies and parameters, on the engine of this run: over-long, over-deep,
 // over-wide, mis-typed, mis-encoded, prototype-polluting, SQL- and script-laden. Each gets a
@@ -31,27 +33,6 @@ afterAll(async () => {
 });
 
 const auth = () => ({ authorization: `Bearer ${token}` });
-
-/** Sends `body` as is (string or bytes) and returns status, headers and parsed JSON. */
-async function send(target: TestApp, path: string, body: string | Buffer, headers: Record<string, string> = {}, method = 'POST') {
-  const res = await target.request(path, {
-    method,
-    headers: { ...auth(), 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : new Uint8Array(body),
-    signal: AbortSignal.timeout(20_000),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: text ? JSON.parse(text) : undefined };
-}
-
-function expectProblem(sent: { status: number; headers: Headers; json: unknown; text: string }, status: number | number[]) {
-  const statuses = Array.isArray(status) ? status : [status];
-  if (!statuses.includes(sent.status)) {
-    throw new Error(`expected ${statuses.join(' or ')}, got ${sent.status}: ${sent.text.slice(0, 300)}`);
-  }
-  expect(sent.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(sent.json).toMatchObject({ status: sent.status, detail: expect.any(String) });
-}
 
 async function expectStillServing(target: TestApp = app) {
   const res = await target.request('/tasks?limit=1', { headers: auth() });
@@ -100,7 +81,7 @@ describe(`bodies over the limit (${engineName})`, () => {
     const bomb = zlib.gzipSync(json);
     expect(bomb.length).toBeLessThan(64 * 1024);
 
-    const sent = await send(app, '/tasks', bomb, { 'content-encoding': 'gzip' });
+    const sent = await send(app, 'POST', '/tasks', { token, raw: bomb, headers: { 'content-encoding': 'gzip' } });
 
     expectProblem(sent, [413, 415]);
     await expectStillServing();
@@ -117,7 +98,7 @@ describe(`bodies of the wrong kind (${engineName})`, () => {
     'application/json-patch+json',
     'application/vnd.api+json',
   ])('Content-Type %s answers 415', async (type) => {
-    expectProblem(await send(app, '/tasks', '{"title":"typed"}', { 'content-type': type }), 415);
+    expectProblem(await send(app, 'POST', '/tasks', { token, raw: '{"title":"typed"}', headers: { 'content-type': type } }), 415);
   });
 
   test('a body without any Content-Type answers 415', async () => {
@@ -127,11 +108,11 @@ describe(`bodies of the wrong kind (${engineName})`, () => {
   });
 
   test('merge-patch on POST (which takes only application/json) answers 415', async () => {
-    expectProblem(await send(app, '/tasks', '{"title":"x"}', { 'content-type': 'application/merge-patch+json' }), 415);
+    expectProblem(await send(app, 'POST', '/tasks', { token, raw: '{"title":"x"}', headers: { 'content-type': 'application/merge-patch+json' } }), 415);
   });
 
   test('a valid gzip-encoded JSON body is decoded (201) or refused as an unsupported coding (415), not called invalid UTF-8', async () => {
-    const sent = await send(app, '/tasks', zlib.gzipSync(Buffer.from('{"title":"zipped"}')), { 'content-encoding': 'gzip' });
+    const sent = await send(app, 'POST', '/tasks', { token, raw: zlib.gzipSync(Buffer.from('{"title":"zipped"}')), headers: { 'content-encoding': 'gzip' } });
 
     if (sent.status === 201) expect((sent.json as Task).title).toBe('zipped');
     else expectProblem(sent, 415);
@@ -143,7 +124,7 @@ describe(`bodies of the wrong kind (${engineName})`, () => {
     ['deflate that is not deflate', 'deflate', Buffer.from('{"title":"plain text, not deflate"}')],
     ['an unknown coding', 'x-rot13', Buffer.from('{"title":"rot13"}')],
   ])('a Content-Encoding of %s answers 4xx problem+json, not 500', async (_name, coding, body) => {
-    const sent = await send(app, '/tasks', body, { 'content-encoding': coding });
+    const sent = await send(app, 'POST', '/tasks', { token, raw: body, headers: { 'content-encoding': coding } });
 
     expectProblem(sent, [400, 415]);
     await expectStillServing();
@@ -170,7 +151,7 @@ describe(`deep, wide and long JSON (${engineName})`, () => {
     const body = make();
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(64 * 1024);
 
-    const sent = await send(app, '/tasks', body);
+    const sent = await send(app, 'POST', '/tasks', { token, raw: body });
 
     expectProblem(sent, [400, 413, 422]);
     await expectStillServing();
@@ -182,7 +163,7 @@ describe(`deep, wide and long JSON (${engineName})`, () => {
     ['a 3 000 000-character title', () => JSON.stringify({ title: 'x'.repeat(3_000_000) })],
     ['a 400 000-element array', () => `{"title":[${Array(400_000).fill('1').join(',')}]}`],
   ])('with BODY_LIMIT=4mb, %s answers 4xx problem+json and the service keeps serving', async (_name, make) => {
-    const sent = await send(roomy, '/tasks', make());
+    const sent = await send(roomy, 'POST', '/tasks', { token, raw: make() });
 
     expectProblem(sent, [400, 422]);
     // The answer names the field; it does not echo the payload back.
@@ -191,7 +172,7 @@ describe(`deep, wide and long JSON (${engineName})`, () => {
   });
 
   test('the same payloads are refused on PATCH and PUT of an existing task, which stays unchanged', async () => {
-    const created = await send(app, '/tasks', JSON.stringify({ title: 'target' }));
+    const created = await send(app, 'POST', '/tasks', { token, raw: JSON.stringify({ title: 'target' }) });
     const id = (created.json as Task).id;
 
     for (const [method, body] of [
@@ -199,7 +180,7 @@ describe(`deep, wide and long JSON (${engineName})`, () => {
       ['PATCH', `{"title":"${'x'.repeat(60_000)}"}`],
       ['PUT', `{"title":"x","extra":${deepObject(10_000)}}`],
     ] as const) {
-      expectProblem(await send(app, `/tasks/${id}`, body, {}, method), [400, 422]);
+      expectProblem(await send(app, method, `/tasks/${id}`, { token, raw: body }), [400, 422]);
     }
 
     const after = await app.request(`/tasks/${id}`, { headers: auth() });
@@ -218,19 +199,19 @@ describe(`text encodings (${engineName})`, () => {
   ])('invalid UTF-8 (%s) in a value answers 400', async (_name, bytes) => {
     const body = Buffer.concat([Buffer.from('{"title":"a'), Buffer.from(bytes), Buffer.from('b"}')]);
 
-    expectProblem(await send(app, '/tasks', body), 400);
+    expectProblem(await send(app, 'POST', '/tasks', { token, raw: body }), 400);
   });
 
   test('invalid UTF-8 in a key answers 400', async () => {
     const body = Buffer.concat([Buffer.from('{"title":"ok","'), Buffer.from([0xff]), Buffer.from('":1}')]);
 
-    expectProblem(await send(app, '/tasks', body), 400);
+    expectProblem(await send(app, 'POST', '/tasks', { token, raw: body }), 400);
   });
 
   test('invalid UTF-8 as the very last byte of the body answers 400', async () => {
     const body = Buffer.concat([Buffer.from('{"title":"ok"}'), Buffer.from([0xc3])]);
 
-    expectProblem(await send(app, '/tasks', body), 400);
+    expectProblem(await send(app, 'POST', '/tasks', { token, raw: body }), 400);
   });
 
   test('valid UTF-8 split across TCP packets mid-character is accepted and stored intact', async () => {
@@ -258,7 +239,7 @@ describe(`text encodings (${engineName})`, () => {
 
   test('a NUL character (\\u0000), which PostgreSQL text cannot hold, answers 4xx, not 500', async () => {
     for (const body of ['{"title":"a\\u0000b"}', '{"title":"ok","description":"d\\u0000"}']) {
-      const sent = await send(app, '/tasks', body);
+      const sent = await send(app, 'POST', '/tasks', { token, raw: body });
 
       expectProblem(sent, [400, 422]);
     }
@@ -266,7 +247,7 @@ describe(`text encodings (${engineName})`, () => {
   });
 
   test('a lone surrogate escape (\\ud800) is refused or stored as sent, never silently replaced', async () => {
-    const sent = await send(app, '/tasks', '{"title":"x\\ud800y"}');
+    const sent = await send(app, 'POST', '/tasks', { token, raw: '{"title":"x\\ud800y"}' });
 
     if (sent.status === 201) expect((sent.json as Task).title).toBe('x\ud800y');
     else expectProblem(sent, [400, 422]);
@@ -291,20 +272,20 @@ describe(`prototype pollution (${engineName})`, () => {
     ['POST', '/auth/login', '{"email":"proto@example.org","password":"x","constructor":{"prototype":{"polluted":"yes"}}}'],
   ])('%s %s with %s is refused (400/422) or inert, and nothing is polluted', async (method, path, body) => {
     // Act
-    const sent = await send(app, path, body, {}, method);
+    const sent = await send(app, method, path, { token, raw: body });
 
     // Assert
     expect([200, 201, 400, 401, 422]).toContain(sent.status);
     expect(polluted()).toBe(false);
     if (sent.status === 201 && path === '/tasks') expect(Object.keys(sent.json as object)).not.toContain('polluted');
-    const later = await send(app, '/tasks', '{"title":"later"}');
+    const later = await send(app, 'POST', '/tasks', { token, raw: '{"title":"later"}' });
     expect(later.status).toBe(201);
     expect(later.text).not.toContain('polluted');
     expect(later.text).not.toContain('overridden');
   });
 
   test('PATCH and merge-patch with __proto__ / constructor keys are refused or inert; the task keeps its fields', async () => {
-    const created = (await send(app, '/tasks', '{"title":"patched"}')).json as Task;
+    const created = (await send(app, 'POST', '/tasks', { token, raw: '{"title":"patched"}' })).json as Task;
 
     for (const [type, body] of [
       ['application/json', '{"__proto__":{"status":"completed","polluted":"yes"}}'],
@@ -312,7 +293,7 @@ describe(`prototype pollution (${engineName})`, () => {
       ['application/merge-patch+json', '{"constructor":{"prototype":{"polluted":"yes"}}}'],
       ['application/json', '{"title":"still mine","__proto__":null}'],
     ]) {
-      const sent = await send(app, `/tasks/${created.id}`, body, { 'content-type': type }, 'PATCH');
+      const sent = await send(app, 'PATCH', `/tasks/${created.id}`, { token, raw: body, headers: { 'content-type': type } });
       expect([200, 400, 422]).toContain(sent.status);
       expect(polluted()).toBe(false);
     }
@@ -365,7 +346,7 @@ describe(`SQL and markup are data (${engineName})`, () => {
 
   test.each(payloads)('%s is stored and returned verbatim as a title and as a description', async (payload) => {
     // Act
-    const created = await send(app, '/tasks', JSON.stringify({ title: payload, description: payload }));
+    const created = await send(app, 'POST', '/tasks', { token, raw: JSON.stringify({ title: payload, description: payload }) });
     const id = (created.json as Task).id;
     const read = await app.request(`/tasks/${id}`, { headers: auth() });
     const task = (await read.json()) as Task;
