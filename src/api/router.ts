@@ -5,7 +5,7 @@ import * as cookie from 'cookie';
 // openapi-backend's router, with its route table compiled once. The stock router rebuilds its
 // operation list with lodash, compiles one RegExp per path template and re-parses the request
 // (lodash mapKeys, cloneDeep, a new path-template matcher) on every call, and handleRequest calls
-// it several times per request: that was a fifth of the CPU of a GET. The document does not change
+// it several times per request (docs/performance.md has what that cost). The document does not change
 // after init, so everything that depends only on it is computed here, once; what depends on the
 // request follows the stock router's rules exactly.
 
@@ -92,8 +92,17 @@ export class ContractRouter extends OpenAPIRouter {
     this.templates = [...compiled].sort((a, b) => b.specificity - a.specificity);
   }
 
-  /** Replaces the router of an initialised backend (and of its validator, which shares it). */
+  /**
+   * Replaces the router of an initialised backend (and of its validator, which shares it). This
+   * relies on how openapi-backend 5 holds its router: in `api.router`, shared by `api.validator`.
+   * A release that kept it elsewhere would bypass the compiled table without a word, so that is
+   * checked here (the service refuses to start), and tests/unit/router.test.ts checks that every
+   * parse of a handled request goes through this class.
+   */
   static install(api: OpenAPIBackend): ContractRouter {
+    if (!(api.router instanceof OpenAPIRouter) || (api.validator && api.validator.router !== api.router)) {
+      throw new Error('openapi-backend no longer keeps its router in api.router shared with api.validator: ContractRouter cannot replace it (see src/api/router.ts)');
+    }
     const router = new ContractRouter(api.router);
     api.router = router;
     if (api.validator) api.validator.router = router;
@@ -152,8 +161,8 @@ export class ContractRouter extends OpenAPIRouter {
     }
     const parsed = { method: req.method.trim().toLowerCase(), path, params, headers, query, cookies, requestBody, body: req.body } as ParsedRequest;
     // What else the caller put on the request travels along, as in the stock router's
-    // `{ ...req, … }`: spreading measured ~2.8 µs a call against ~0.05 µs for this, and
-    // openapi-backend parses each request four times.
+    // `{ ...req, … }`, without the spread, which costs far more than this loop, four times a
+    // request (openapi-backend parses each request four times; docs/performance.md has figures).
     for (const key in req) {
       if (Object.hasOwn(req, key) && !(key in parsed)) (parsed as unknown as Record<string, unknown>)[key] = (req as unknown as Record<string, unknown>)[key];
     }

@@ -2,10 +2,11 @@ import type { VerifiedToken } from './tokens';
 
 /**
  * Tokens already verified, so a client sending the same token again skips the signature check
- * (WebCrypto HMAC through jose costs tens of microseconds a request). An entry lives until its
- * token expires, never longer than `maxAgeMs`; the cache holds at most `maxEntries` (the oldest
- * go first). Only successes are kept: a refused token is checked again every time. Whether the
- * token's user still exists is not cached here: that is checked on every request.
+ * (WebCrypto HMAC through jose is a visible part of a request's CPU; docs/performance.md). An
+ * entry lives until its token expires, never longer than `maxAgeMs`; the cache holds at most
+ * `maxEntries` (the oldest go first). Only successes are kept: a refused token is checked again
+ * every time. Whether the token's user still exists is not cached here: that is checked on every
+ * request.
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, { token: VerifiedToken; until: number }>();

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Router from '@koa/router';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
-import { findUp } from '../api/contract';
 import { RouteNotFound } from '../core/errors';
 
 // The human-facing routes outside the contract: the interactive reference (Swagger UI, served
@@ -30,8 +29,9 @@ const REDOC_CSP = DOCS_CSP.replace("script-src 'self'", "script-src 'self' 'unsa
 
 export function docsRouter(opts: { redocFile: string }) {
   const swaggerDir = getAbsoluteFSPath();
-  const page = fs.readFileSync(findUp('src/docs/swagger-ui.html', __dirname), 'utf8');
-  const init = fs.readFileSync(findUp('src/docs/init.js', __dirname), 'utf8');
+  // Beside this module's folder: src/docs when run from source, dist/src/docs once built (the build copies it).
+  const page = fs.readFileSync(path.join(__dirname, '../docs/swagger-ui.html'), 'utf8');
+  const init = fs.readFileSync(path.join(__dirname, '../docs/init.js'), 'utf8');
   const router = new Router();
 
   router.get('/docs', (ctx) => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import OpenAPIBackend, { type OpenAPIRouter, type Request } from 'openapi-backend';
+import OpenAPIBackend, { OpenAPIRouter, type Request } from 'openapi-backend';
+import { validatingBackend } from '../../src/api/backend';
 import { ContractRouter } from '../../src/api/router';
 import { loadContract } from '../../src/api/contract';
 
@@ -87,4 +88,38 @@ test('getOperation and getOperations answer from the compiled table', () => {
   expect(compiled.getOperations().map((op) => op.operationId)).toEqual(stock.getOperations().map((op) => op.operationId));
   for (const op of stock.getOperations()) expect(compiled.getOperation(op.operationId!)).toEqual(op);
   expect(compiled.getOperation('noSuchOperation')).toBeUndefined();
+});
+
+test('installed, it is the only router a handled request is parsed by (a guard against an openapi-backend upgrade)', async () => {
+  const api = validatingBackend(loadContract().document);
+  api.register({ getHealth: () => 'ok', listTasks: () => 'list', notFound: () => 'not found', validationFail: () => 'invalid', unauthorizedHandler: () => 'unauthorized' });
+  api.registerSecurityHandler('bearerAuth', () => true);
+  await api.init();
+  ContractRouter.install(api);
+  const parses = jest.spyOn(OpenAPIRouter.prototype, 'parseRequest');
+  const matches = jest.spyOn(OpenAPIRouter.prototype, 'matchOperation');
+  try {
+    await api.handleRequest({ method: 'GET', path: '/health', headers: {} });
+    await api.handleRequest({ method: 'GET', path: '/tasks', query: { limit: '0' }, headers: {} });
+    // The stock methods are only reached on other instances; ContractRouter overrides both.
+    expect(parses.mock.contexts.filter((ctx) => !(ctx instanceof ContractRouter))).toEqual([]);
+    expect(matches.mock.contexts.filter((ctx) => !(ctx instanceof ContractRouter))).toEqual([]);
+  } finally {
+    parses.mockRestore();
+    matches.mockRestore();
+  }
+  const compiledParses = jest.spyOn(ContractRouter.prototype, 'parseRequest');
+  try {
+    await api.handleRequest({ method: 'GET', path: '/health', headers: {} });
+    expect(compiledParses).toHaveBeenCalled();
+  } finally {
+    compiledParses.mockRestore();
+  }
+});
+
+test('install refuses a backend whose validator does not share its router', async () => {
+  const api = validatingBackend(loadContract().document);
+  await api.init();
+  api.validator.router = new OpenAPIRouter({ definition: api.definition });
+  expect(() => ContractRouter.install(api)).toThrow(/no longer keeps its router/);
 });
