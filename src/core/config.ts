@@ -72,6 +72,8 @@ function configOf(s: Settings) {
       acquireTimeoutMs: s.DB_ACQUIRE_TIMEOUT_MS,
       /** Row Level Security on tasks (off by default: what it costs is in the README). */
       rowLevelSecurity: s.DB_ROW_LEVEL_SECURITY,
+      /** Named (prepared) statements on a PostgreSQL server (src/db/statements.ts). */
+      preparedStatements: s.DB_PREPARED_STATEMENTS === 'on',
     },
     jwt: {
       /** Undefined in development means: generate one and keep it in dataDir. */

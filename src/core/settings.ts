@@ -165,6 +165,10 @@ export const SETTINGS = {
     default: 'off',
     doc: "`on`: PostgreSQL Row Level Security guards `tasks` too (see *Guarantees*); `auto`: on when the database lets the service take the policy's role",
   }),
+  DB_PREPARED_STATEMENTS: setting(oneOf(['on', 'off']), {
+    default: 'on',
+    doc: '`on`: the busiest statements run as named (prepared) statements on a PostgreSQL server, parsed and planned once per connection; `off` behind a pooler in transaction mode that cannot carry them (PgBouncer before 1.21)',
+  }),
   HTTP_HEADERS_TIMEOUT_MS: setting(int(100, 600_000), { default: '10000', doc: 'a client must send its headers within this (slowloris)' }),
   HTTP_REQUEST_TIMEOUT_MS: setting(int(100, 600_000), { default: '30000', doc: 'a whole request must arrive within this' }),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: setting(int(100, 600_000), { default: '5000', doc: 'idle keep-alive connections are closed after this' }),

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config';
 import { lockDataDir } from './data-dir-lock';
+import { NAMED_STATEMENTS } from './statements';
 import { timestamptzParser } from './timestamps';
 
 // pg returns int8 (count(*), sums) as strings while PGlite returns numbers: make both numbers.
@@ -57,7 +58,8 @@ export function knexConfig(config: Config): Knex.Config {
       searchPath,
       pool: { min: 0, max: config.db.poolMax, idleTimeoutMillis: 30_000 },
       acquireConnectionTimeout: config.db.acquireTimeoutMs,
-    };
+      [NAMED_STATEMENTS]: config.db.preparedStatements,
+    } as Knex.Config;
   }
   let pglite: PGlite | undefined;
   return {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { Model, type QueryBuilder } from 'objection';
+import { prepared } from '../db/statements';
 
 export type TaskStatus = 'pending' | 'in_progress' | 'completed';
 export type TaskPriority = 'low' | 'medium' | 'high';
@@ -52,7 +53,8 @@ const ownedTask = ({ userId, taskId }: OwnedTask): SqlFragment => ({ sql: '"task
 function allowedVersion({ versions }: OwnedTask): SqlFragment {
   if (versions === undefined) return { sql: 'TRUE', bindings: [] };
   if (versions.length === 0) return { sql: 'FALSE', bindings: [] };
-  return { sql: `"tasks"."version" IN (${versions.map(() => '?').join(', ')})`, bindings: versions };
+  // One text whatever the number of versions, so the statement keeps its name (src/db/statements.ts).
+  return { sql: '"tasks"."version" = ANY(?::integer[])', bindings: [versions] };
 }
 
 /** The changes of a write as SQL: the SET list, and whether they would change the row as it is. */
@@ -154,7 +156,7 @@ export class Task extends Model {
     const allowed = allowedVersion(target);
     if (!update) {
       const read = join([{ sql: `SELECT CASE WHEN`, bindings: [] }, allowed, { sql: `THEN 'unchanged' ELSE 'stale' END AS "outcome", ${SELECT_LIST} FROM "tasks" WHERE`, bindings: [] }, owned], ' ');
-      return outcomeOf((await db.raw(read.sql, read.bindings)).rows[0]);
+      return outcomeOf((await prepared(db, read.sql, read.bindings)).rows[0]);
     }
     const statement = join(
       [
@@ -176,7 +178,7 @@ export class Task extends Model {
       ],
       ' ',
     );
-    return outcomeOf((await db.raw(statement.sql, statement.bindings)).rows[0]);
+    return outcomeOf((await prepared(db, statement.sql, statement.bindings)).rows[0]);
   }
 
   /**
@@ -201,7 +203,7 @@ export class Task extends Model {
       ],
       ' ',
     );
-    return (await db.raw(statement.sql, statement.bindings)).rows[0];
+    return (await prepared(db, statement.sql, statement.bindings)).rows[0];
   }
 
   /**

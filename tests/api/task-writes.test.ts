@@ -10,7 +10,7 @@ import {
   type TaskChanges,
   type TaskInput,
 } from '../../src/services/task-rules';
-import { engineName } from '../helpers/engine';
+import { engineName, serverUrl } from '../helpers/engine';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 // What a write does to a task, said once, in SQL (src/services/task-update.ts), and applied by the
@@ -46,10 +46,10 @@ const fieldsOf = (row: TaskFields): TaskFields => ({
 });
 
 /** `current` stored, `changes` applied by the database at `now`: the fields it leaves, and whether it wrote. */
-async function written(current: TaskFields, changes: TaskChanges, now = NOW) {
-  const [stored] = await app.knex('tasks').insert({ ...current, user_id: OWNER, created_at: CREATED, updated_at: CREATED }).returning('*');
-  const result = await Task.updateOwned(app.knex, { userId: OWNER, taskId: stored.id }, taskUpdate(changes, now));
-  const after = await app.knex('tasks').where({ user_id: OWNER, id: stored.id }).first();
+async function written(current: TaskFields, changes: TaskChanges, now = NOW, on: TestApp = app) {
+  const [stored] = await on.knex('tasks').insert({ ...current, user_id: OWNER, created_at: CREATED, updated_at: CREATED }).returning('*');
+  const result = await Task.updateOwned(on.knex, { userId: OWNER, taskId: stored.id }, taskUpdate(changes, now));
+  const after = await on.knex('tasks').where({ user_id: OWNER, id: stored.id }).first();
   expect(result?.task).toEqual({ ...after });
   const changed = result?.outcome === 'updated';
   expect(after).toMatchObject(changed ? { version: stored.version + 1, updated_at: now } : { version: stored.version, updated_at: CREATED });
@@ -239,4 +239,23 @@ test(`generated writes do what the contract says, and write only when something 
     }),
     { numRuns: 300 },
   );
+});
+
+// On a server the writes run as named statements by default (src/db/statements.ts); a pooler that
+// cannot carry them gets DB_PREPARED_STATEMENTS=off, and the same writes as plain ones.
+const onServer = serverUrl === undefined ? test.skip : test;
+onServer(`with DB_PREPARED_STATEMENTS=off, generated writes do the same (${serverUrl === undefined ? 'skipped: PGlite has no named statements; set TEST_DATABASE_URL' : engineName})`, async () => {
+  const plain = await startTestApp({ DB_PREPARED_STATEMENTS: 'off' });
+  try {
+    await plain.createUser(OWNER);
+    await fc.assert(
+      fc.asyncProperty(currentTask, changes, async (current, change) => {
+        const expected = expectedAfter(current, change, NOW);
+        expect(await written(current, change, NOW, plain)).toEqual({ fields: expected, changed: !same(current, expected) });
+      }),
+      { numRuns: 100 },
+    );
+  } finally {
+    await plain.stop();
+  }
 });
