@@ -54,6 +54,8 @@ export interface Options {
   secondaryEngine: boolean;
   /** PostgreSQL: the service with WEB_CONCURRENCY=1 vs 2. */
   workersPass: boolean;
+  /** Another commit of the service (RLS off), run as one more row: a change's before/after in one run. */
+  against?: string;
   data: Record<Engine, DataProfile>;
   timing: Timing;
 }
@@ -88,7 +90,9 @@ export const USAGE = `npx tsx bench/run.ts [options]
   --cpu-prof                 profile the service (bench/results/profiles/*.cpuprofile, summary printed)
   --no-secondary             skip the other engine
   --no-workers               skip the WEB_CONCURRENCY=1 vs 2 pass (PostgreSQL; --quick skips it too)
-  --keep                     keep the seeded databases`;
+  --keep                     keep the seeded databases
+  --against REF              also run commit REF of the service (RLS off, built in a git worktree) as
+                             a row of its own, e.g. --against HEAD~3: a change's before/after side by side`;
 
 function parseList(raw: string): WorkloadName[] {
   const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -115,7 +119,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   if (flags.has('help')) throw new Error(USAGE);
   const known = ['quick', 'engine', 'connections', 'stress', 'workloads', 'rls', 'duration', 'rounds', 'sustained', 'pool',
-    'database-url', 'build', 'cpu-prof', 'no-secondary', 'no-workers', 'keep', 'stress-workloads', 'log-level'];
+    'database-url', 'build', 'cpu-prof', 'no-secondary', 'no-workers', 'keep', 'stress-workloads', 'log-level', 'against'];
   for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
 
   const str = (name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
@@ -165,6 +169,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     secondaryEngine: !flags.has('no-secondary'),
     // The quick run skips it: the scale-out figure comes from a full run, and it would take a sixth of the quick run's two minutes.
     workersPass: !flags.has('no-workers') && !quick,
+    against: str('against'),
     data: quick ? QUICK_DATA : FULL_DATA,
     timing,
   };

@@ -17,6 +17,7 @@ import { SignJWT } from 'jose';
 import ts from 'typescript';
 import { bout, generator, merge, realisticUsers, type LoadContext, type LoadName, type RawBout, type RealisticResult } from './drive';
 import { parseOptions, type DataProfile, type Engine, type Options, type WorkloadName } from './options';
+import { buildOther, type OtherBuild } from './against';
 import { rssTrend, type RssTrend } from './memory';
 import { rssMb, startCommand, startNode, type Target } from './procs';
 import { formatSummary, summarize, type ProfileSummary } from './profile';
@@ -115,11 +116,12 @@ async function startService(
   label: string,
   target: SeedTarget,
   launch: Launch,
-  opts: { rls: 'auto' | 'off'; dataDir?: string; profileName?: string; workers?: number },
+  opts: { rls: 'auto' | 'off'; dataDir?: string; profileName?: string; workers?: number; args?: string[] },
 ) {
+  const command = opts.args ?? START_ARGS;
   const args = launch.cpuProf && opts.profileName
-    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${opts.profileName}.cpuprofile`, ...START_ARGS]
-    : START_ARGS;
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=${opts.profileName}.cpuprofile`, ...command]
+    : command;
   const service = await startNode(label, args, {
     NODE_ENV: 'production',
     JWT_SECRET: launch.secret,
@@ -224,6 +226,16 @@ async function main() {
   if (options.cpuProf) fs.rmSync(PROFILES, { recursive: true, force: true });
   const buildSeconds = ensureBuild(options.build);
   buildBaseline();
+  let otherBuild: OtherBuild | undefined;
+  if (options.against) {
+    try {
+      otherBuild = buildOther(ROOT, options.against, say);
+    } catch (err) {
+      say((err as Error).message);
+      process.exit(2);
+    }
+    process.once('exit', () => otherBuild!.remove());
+  }
   process.once('exit', () => fs.rmSync(BASELINE_JS, { force: true }));
 
   const stamp = `${Date.now().toString(36)}_${process.pid}`;
@@ -292,6 +304,10 @@ async function main() {
     if (options.rls !== 'on') {
       const noRls = track(await startService(SERVICE_NO_RLS, main, launch, { rls: 'off', dataDir: copy('service-norls'), profileName: 'service-rls-off' }));
       targets.push(noRls);
+    }
+    if (otherBuild) {
+      const before = track(await startService(otherBuild.label, main, launch, { rls: 'off', dataDir: copy('service-against'), args: otherBuild.args }));
+      targets.push(before);
     }
     // The targets are judged on the configuration that ships (RLS off by default); the RLS row shows its cost.
     const primary = targets.find((t) => t.label === SERVICE_NO_RLS) ?? service!;
@@ -486,6 +502,7 @@ async function main() {
       meta: {
         date: new Date().toISOString(),
         git: gitInfo(),
+        against: otherBuild ? { ref: options.against, commit: otherBuild.commit } : undefined,
         node: process.version,
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,
