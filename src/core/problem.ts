@@ -1,30 +1,17 @@
 import { STATUS_CODES } from 'node:http';
+import type { FieldError, Problem } from '../../generated/types.gen';
 import { PROBLEM_TYPES, problemTypeUri, type ProblemTypeName } from './problem-types';
 
 // RFC 9457 problem details: every error the service answers with is one of these, of one of the
 // kinds in src/core/problem-types.ts, which decides its status and its `type`.
 
-export type FieldLocation = 'body' | 'query' | 'path' | 'header';
-
-export interface FieldError {
-  location: FieldLocation;
-  field: string;
-  message: string;
-  rule: string;
-}
+// The body's shape is the contract's (Problem and FieldError in openapi.yaml, generated).
+export type { FieldError };
+export type ProblemBody = Problem;
+export type FieldLocation = FieldError['location'];
 
 /** One JSON pointer segment (RFC 6901): `~` and `/` escaped, as `field` carries them. */
 export const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  request_id?: string;
-  errors?: FieldError[];
-}
 
 export interface ProblemOptions {
   errors?: FieldError[];
