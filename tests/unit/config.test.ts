@@ -69,6 +69,7 @@ describe('loadConfig defaults', () => {
       DB_STATEMENT_TIMEOUT_MS: '2500',
       DB_ACQUIRE_TIMEOUT_MS: '3500',
       DB_ROW_LEVEL_SECURITY: 'on',
+      DB_PREPARED_STATEMENTS: 'off',
       JWT_SECRET: STRONG_SECRET,
       JWT_ISSUER: 'https://auth.example',
       JWT_AUDIENCE: 'tasks',
@@ -104,7 +105,7 @@ describe('loadConfig defaults', () => {
       databaseUrl: 'postgres://app@db.example:5432/tasks?sslmode=require',
       databaseSchema: 'tasks_v2',
       dataDir: path.resolve('/var/lib/tasks'),
-      db: { poolMax: 25, connectTimeoutMs: 1500, statementTimeoutMs: 2500, acquireTimeoutMs: 3500, rowLevelSecurity: 'on' },
+      db: { poolMax: 25, connectTimeoutMs: 1500, statementTimeoutMs: 2500, acquireTimeoutMs: 3500, rowLevelSecurity: 'on', preparedStatements: false },
       jwt: {
         secret: STRONG_SECRET,
         ownIssuer: 'tasks.example',
