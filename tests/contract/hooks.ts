@@ -172,6 +172,11 @@ async function prepare(t: Transaction): Promise<void> {
   const [, exampleQuery = ''] = t.request.uri.split('?');
   const plan: Plan = { path: {}, query: new URLSearchParams(exampleQuery), headers: { ...t.request.headers }, body: t.request.body };
   setHeader(plan, 'X-Forwarded-For', freshIp());
+  // Dredd asks for exactly the media type of the response it expects (problem+json for an error),
+  // but the service answers 406 to a client that cannot take what a success would be: a real client
+  // takes anything as well, as curl does. The 406 transactions replace it below.
+  const asked = Object.entries(plan.headers).find(([name]) => name.toLowerCase() === 'accept')?.[1];
+  setHeader(plan, 'Accept', asked ? `${asked}, */*;q=0.1` : '*/*');
 
   // A valid request by a real caller, on real resources.
   if (secured) setHeader(plan, 'Authorization', `Bearer ${alice.token}`);
@@ -197,6 +202,7 @@ async function prepare(t: Transaction): Promise<void> {
     plan.query.set('cursor', decodeURIComponent(cursor));
   }
 
+  let malformedUrl = false;
   const isRegister = /\/auth\/register$/.test(template);
   const isLogin = /\/auth\/login$/.test(template);
   const isDocument = /\/openapi\.(json|yaml)$/.test(template);
@@ -220,8 +226,13 @@ async function prepare(t: Transaction): Promise<void> {
       break;
     }
     case 400:
-      plan.body = '{"title": ';
-      setHeader(plan, 'Content-Type', 'application/json');
+      if (hasBody) {
+        plan.body = '{"title": ';
+        setHeader(plan, 'Content-Type', 'application/json');
+      } else {
+        // No body to get wrong (one sent anyway is ignored): a URL that cannot be percent-decoded.
+        malformedUrl = true;
+      }
       break;
     case 401:
       if (isLogin) plan.body = JSON.stringify({ email: `nobody+${run}-${++userCounter}@example.org`, password: CREDENTIALS.password });
@@ -293,7 +304,8 @@ async function prepare(t: Transaction): Promise<void> {
   }
 
   const url = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(plan.path[name] ?? `{${name}}`));
-  const query = plan.query.toString();
+  // %ZZ is no percent-encoding of anything: the service refuses the URL (400) before routing it.
+  const query = [plan.query.toString(), malformedUrl ? 'q=%ZZ' : ''].filter(Boolean).join('&');
   t.fullPath = query ? `${url}?${query}` : url;
   t.request.uri = t.fullPath;
   t.request.headers = plan.headers;
