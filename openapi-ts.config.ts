@@ -1,7 +1,7 @@
 import { defineConfig } from '@hey-api/openapi-ts';
 
 // openapi.yaml → generated/: types, a fetch-based SDK, and the client it runs on.
-// Pinned to 0.95.0: later releases need Node ≥ 22.13 (see ../shared/STYLE.md).
+// Pinned exactly (package.json), as hey-api advises: a new release is a regenerate-and-review step.
 export default defineConfig({
   input: './openapi.yaml',
   output: {

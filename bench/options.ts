@@ -85,7 +85,7 @@ export const USAGE = `npx tsx bench/run.ts [options]
   --sustained S              seconds of the sustained run (default 60, quick 6)
   --pool N                   DB_POOL_MAX of service and baseline (default 10)
   --database-url URL         PostgreSQL (default $DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
-  --build auto|always|never  npm run build first (auto: when dist/ is older than the sources)
+  --build auto|always|never  npm run build first (auto: only what is out of date, as npm start does)
   --log-level LEVEL          LOG_LEVEL of the service (default warn; info adds its per-request log line)
   --cpu-prof                 profile the service (bench/results/profiles/*.cpuprofile, summary printed)
   --no-secondary             skip the other engine

@@ -8,7 +8,7 @@
 //                        [--workloads list,deep,get,create,patch,mixed] [--rls on|off|both] …
 //   (npx tsx bench/run.ts --help lists every option)
 
-import { execFileSync, execSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,23 +39,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------- set-up
 
-/** `npm run build` when asked, or (auto) when dist/ is older than what it is built from. */
+/** `npm run build` when asked (always), or only what is out of date (auto, as `npm start` does). */
 function ensureBuild(mode: Options['build']): number | null {
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = path.join(dir, e.name);
-      return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-    }, 0);
-  const built = fs.existsSync(SERVER) ? fs.statSync(SERVER).mtimeMs : 0;
-  const sources = Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'migrations')), fs.statSync(path.join(ROOT, 'openapi.yaml')).mtimeMs);
-  if (mode === 'never' || (mode === 'auto' && built > sources)) return null;
+  if (mode === 'never') return null;
   const started = performance.now();
-  say('building the service (npm run build)…');
   try {
-    execSync('npm run build --silent', { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, ['scripts/build.mjs', ...(mode === 'auto' ? ['--if-stale'] : [])], { cwd: ROOT, stdio: 'pipe' });
   } catch (err) {
     const { stdout, stderr } = err as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`npm run build failed:\n${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);
+    throw new Error(`the build failed:\n${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`);
   }
   return seconds(started);
 }

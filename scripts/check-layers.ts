@@ -10,7 +10,7 @@ const ROOT = path.resolve(__dirname, '..');
 
 /** Top to bottom. A path belongs to the first layer one of whose prefixes it starts with. */
 export const LAYERS: { name: string; holds: string[]; what: string }[] = [
-  { name: 'edge', holds: ['src/server.ts', 'src/cluster.ts', 'src/app.ts', 'src/http/'], what: 'process, Koa app, HTTP middleware' },
+  { name: 'edge', holds: ['src/server.ts', 'src/supported-node.ts', 'src/cluster.ts', 'src/app.ts', 'src/http/'], what: 'process, Koa app, HTTP middleware' },
   { name: 'api', holds: ['src/api/'], what: 'the contract made executable: routing, security, validation, handlers' },
   { name: 'services', holds: ['src/services/', 'src/auth/'], what: 'use cases (caller first), tokens, passwords, throttles' },
   { name: 'migrations', holds: ['migrations/'], what: 'the schema, one change at a time' },

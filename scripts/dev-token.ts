@@ -1,3 +1,4 @@
+import '../src/supported-node';
 import 'dotenv/config';
 import { SignJWT } from 'jose';
 import { resolveJwtSecret } from '../src/auth/secret';

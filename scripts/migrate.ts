@@ -1,3 +1,4 @@
+import '../src/supported-node';
 import 'dotenv/config';
 import { loadConfig } from '../src/core/config';
 import { createKnex } from '../src/db/knex';

@@ -1,3 +1,4 @@
+import './supported-node';
 import 'dotenv/config';
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';

@@ -21,13 +21,13 @@ describe('the journey through the SDK', () => {
   test('register, log in, look yourself up, and manage tasks with the issued token', async () => {
     const email = uniqueEmail('journey');
     const answer = await sdk.register({ client: app.anonymous(), body: { email, password: PASSWORD } });
-    expect(answer.response.status).toBe(201);
+    expect(answer.response?.status).toBe(201);
     const registered = answer.data!;
     expect(registered).toMatchObject({ user: { email }, token_type: 'bearer', expires_in: 3600 });
     expect(registered.user.id).toMatch(/^[0-9a-f-]{36}$/);
 
     const login = await sdk.login({ client: app.anonymous(), body: { email, password: PASSWORD } });
-    expect(login.response.status).toBe(200);
+    expect(login.response?.status).toBe(200);
     expect(login.data!.user).toEqual(registered.user);
     const claims = decodeJwt(login.data!.access_token);
     expect(claims).toMatchObject({ sub: registered.user.id });
@@ -46,7 +46,7 @@ describe('the journey through the SDK', () => {
   test('the /api/auth routes behave the same', async () => {
     const email = uniqueEmail('api');
     const res = await sdk.registerApi({ client: app.anonymous(), body: { email, password: PASSWORD } });
-    expect(res.response.status).toBe(201);
+    expect(res.response?.status).toBe(201);
     const login = await sdk.loginApi({ client: app.anonymous(), body: { email, password: PASSWORD } });
     const me = await sdk.getMeApi({ client: clientWith(login.data!.access_token) });
     expect(me.data!.email).toBe(email);
@@ -176,12 +176,12 @@ describe('the account itself', () => {
     await sdk.createTask({ client, body: { title: 'two' } });
 
     const res = await sdk.deleteMe({ client });
-    expect(res.response.status).toBe(204);
+    expect(res.response?.status).toBe(204);
 
     const after = await sdk.listTasks({ client });
-    expect(after.response.status).toBe(401);
+    expect(after.response?.status).toBe(401);
     expect(after.error).toMatchObject({ detail: 'Invalid token' });
-    expect((await sdk.getMe({ client })).response.status).toBe(401);
+    expect((await sdk.getMe({ client })).response?.status).toBe(401);
     const [{ count }] = await app.knex('tasks').where({ user_id: session.user.id }).count({ count: '*' });
     expect(Number(count)).toBe(0);
   });

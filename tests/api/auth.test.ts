@@ -247,7 +247,7 @@ describe('the caller\'s id comes from sub, then user_id, then id', () => {
     const created = await sdk.createTask({ client, body: { title: `made by ${expected}` } });
     const listed = await sdk.listTasks({ client, query: { limit: 100 } });
 
-    expect(created.response.status).toBe(201);
+    expect(created.response?.status).toBe(201);
     expect(created.data!.user_id).toBe(expected);
     expect(listed.data!.map((t) => t.id)).toContain(created.data!.id);
     expect(listed.data!.every((t) => t.user_id === expected)).toBe(true);
@@ -344,9 +344,9 @@ describe('with AUTH_PROVISION_USERS=true', () => {
 
     const created = await sdk.createTaskForUser({ client, path: { user_id: id }, body: { title: 'Provisioned' } });
 
-    expect(created.response.status).toBe(201);
+    expect(created.response?.status).toBe(201);
     expect(created.data!.user_id).toBe(id);
-    expect((await sdk.getTaskApi({ client, path: { task_id: created.data!.id } })).response.status).toBe(200);
+    expect((await sdk.getTaskApi({ client, path: { task_id: created.data!.id } })).response?.status).toBe(200);
   });
 });
 
@@ -356,10 +356,10 @@ describe('non-UUID external ids work end to end', () => {
 
     // canonical family
     const created = await sdk.createTask({ client, body: { title: 'External' } });
-    expect(created.response.status).toBe(201);
+    expect(created.response?.status).toBe(201);
     expect(created.data!.user_id).toBe(id);
     const task_id = created.data!.id;
-    expect((await sdk.getTask({ client, path: { task_id }, query: { user_id: id } })).response.status).toBe(200);
+    expect((await sdk.getTask({ client, path: { task_id }, query: { user_id: id } })).response?.status).toBe(200);
     expect((await sdk.listTasks({ client, query: { user_id: id } })).data!.map((t) => t.id)).toEqual([task_id]);
     expect((await sdk.updateTask({ client, path: { task_id }, body: { priority: 'high', user_id: id } })).data!.priority).toBe('high');
     expect((await sdk.replaceTask({ client, path: { task_id }, body: { title: 'Replaced' } })).data!.title).toBe('Replaced');
@@ -368,8 +368,8 @@ describe('non-UUID external ids work end to end', () => {
 
     // owner-in-path family, the id percent-encoded by the SDK
     const owned = await sdk.createTaskForUser({ client, path: { user_id: id }, body: { title: 'Owned' } });
-    expect(owned.response.status).toBe(201);
-    expect(owned.response.headers.get('location')).toBe(`/api/${encodeURIComponent(id)}/tasks/${owned.data!.id}`);
+    expect(owned.response?.status).toBe(201);
+    expect(owned.response?.headers.get('location')).toBe(`/api/${encodeURIComponent(id)}/tasks/${owned.data!.id}`);
     const path = { user_id: id, task_id: owned.data!.id };
     expect((await sdk.getTaskForUser({ client, path })).data!.title).toBe('Owned');
     expect((await sdk.listTasksForUser({ client, path: { user_id: id } })).data!).toHaveLength(2);
@@ -377,11 +377,11 @@ describe('non-UUID external ids work end to end', () => {
     expect((await sdk.replaceTaskForUser({ client, path, body: { title: 'Owned 3' } })).data!.title).toBe('Owned 3');
     expect((await sdk.toggleTaskForUser({ client, path })).data!.completed).toBe(true);
     expect((await sdk.completeTaskForUser({ client, path, body: { completed: true } })).data!.completed).toBe(true);
-    expect((await sdk.deleteTaskForUser({ client, path })).response.status).toBe(204);
+    expect((await sdk.deleteTaskForUser({ client, path })).response?.status).toBe(204);
 
     // /api family
     expect((await sdk.getTaskApi({ client, path: { task_id } })).data!.user_id).toBe(id);
-    expect((await sdk.deleteTaskApi({ client, path: { task_id } })).response.status).toBe(204);
+    expect((await sdk.deleteTaskApi({ client, path: { task_id } })).response?.status).toBe(204);
     expect((await sdk.listTasksApi({ client })).data!).toEqual([]);
   });
 
@@ -390,7 +390,7 @@ describe('non-UUID external ids work end to end', () => {
 
     const res = await sdk.listTasksForUser({ client, path: { user_id: 'auth0|someone-else' } });
 
-    expect(res.response.status).toBe(403);
+    expect(res.response?.status).toBe(403);
     expect(res.error).toMatchObject({ status: 403, detail: 'user_id does not match the authenticated user' });
   });
 });

@@ -114,12 +114,12 @@ describe('order of checks', () => {
 
   test('validation comes before the ownership check (422 before 404)', async () => {
     const res = await sdk.updateTask({ client: alice, path: { task_id: '7d444840-9dc0-11d1-b245-5ffdce74fad2' }, body: { title: '' } });
-    expect(res.response.status).toBe(422);
+    expect(res.response?.status).toBe(422);
   });
 
   test('a named-rule 422 (blank title) also comes before 404', async () => {
     const res = await sdk.updateTask({ client: alice, path: { task_id: '7d444840-9dc0-11d1-b245-5ffdce74fad2' }, body: { title: '   ' } });
-    expect(res.response.status).toBe(422);
+    expect(res.response?.status).toBe(422);
     expect(res.error).toMatchObject({ errors: [{ location: 'body', field: '/title', rule: 'blank' }] });
   });
 });
@@ -146,13 +146,13 @@ describe('field-level 422s', () => {
 
   test('a title over 255 characters answers 422 maxLength', async () => {
     const res = await sdk.createTask({ client: alice, body: { title: 'x'.repeat(256) } });
-    expect(res.response.status).toBe(422);
+    expect(res.response?.status).toBe(422);
     expect(res.error).toMatchObject({ errors: [{ field: '/title', rule: 'maxLength' }] });
   });
 
   test('a blank title answers 422 with the named rule blank', async () => {
     const res = await sdk.createTask({ client: alice, body: { title: ' \t ' } });
-    expect(res.response.status).toBe(422);
+    expect(res.response?.status).toBe(422);
     expect(res.error).toMatchObject({ errors: [{ location: 'body', field: '/title', rule: 'blank' }] });
   });
 
@@ -164,7 +164,7 @@ describe('field-level 422s', () => {
 
   test('a bad UUID in the path names the path parameter', async () => {
     const res = await sdk.getTask({ client: alice, path: { task_id: 'not-a-uuid' } });
-    expect(res.response.status).toBe(422);
+    expect(res.response?.status).toBe(422);
     expect(res.error).toMatchObject({ errors: [{ location: 'path', field: 'task_id', rule: 'format' }] });
   });
 
@@ -177,7 +177,7 @@ describe('field-level 422s', () => {
 
   test('status and completed that disagree answer 422 consistency', async () => {
     const res = await sdk.createTask({ client: alice, body: { title: 'x', status: 'pending', completed: true } });
-    expect(res.response.status).toBe(422);
+    expect(res.response?.status).toBe(422);
     expect(res.error).toMatchObject({ errors: [{ rule: 'consistency' }] });
   });
 });

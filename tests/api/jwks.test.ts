@@ -100,9 +100,9 @@ describe('with JWT_JWKS_URL set to a reachable provider', () => {
       const listed = await sdk.listTasks({ client });
 
       // Assert
-      expect(created.response.status).toBe(201);
+      expect(created.response?.status).toBe(201);
       expect(created.data!.user_id).toBe(sub);
-      expect(listed.response.status).toBe(200);
+      expect(listed.response?.status).toBe(200);
       expect(listed.data!.map((t) => t.title)).toEqual([`made with ${alg}`]);
     });
 
@@ -117,9 +117,9 @@ describe('with JWT_JWKS_URL set to a reachable provider', () => {
       const list = await sdk.listTasks({ client });
 
       // Assert
-      expect(me.response.status).toBe(200);
+      expect(me.response?.status).toBe(200);
       expect(me.data).toMatchObject({ id: betterAuthId, email: 'ada@example.org' });
-      expect(list.response.status).toBe(200);
+      expect(list.response?.status).toBe(200);
       expect(list.data!).toEqual([]);
     });
 
@@ -137,7 +137,7 @@ describe('with JWT_JWKS_URL set to a reachable provider', () => {
       const listed = await sdk.listTasks({ client });
 
       // Assert
-      expect(created.response.status).toBe(201);
+      expect(created.response?.status).toBe(201);
       expect(created.data!.user_id).toBe('local-user');
       expect(listed.data!.map((t) => t.title)).toEqual(['shared secret']);
     });

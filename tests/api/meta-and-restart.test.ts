@@ -18,13 +18,13 @@ afterAll(() => app.stop());
 describe('meta operations', () => {
   test('GET /health answers ok without a token', async () => {
     const res = await sdk.getHealth({ client: app.anonymous() });
-    expect(res.response.status).toBe(200);
+    expect(res.response?.status).toBe(200);
     expect(res.data).toEqual({ status: 'ok' });
   });
 
   test('GET /ready answers ok after a database round trip', async () => {
     const res = await sdk.getReady({ client: app.anonymous() });
-    expect(res.response.status).toBe(200);
+    expect(res.response?.status).toBe(200);
     expect(res.data).toEqual({ status: 'ok' });
   });
 
@@ -66,7 +66,7 @@ describe('meta operations', () => {
 
   test('GET / is a JSON index of where to go', async () => {
     const res = await sdk.getIndex({ client: app.anonymous() });
-    expect(res.response.status).toBe(200);
+    expect(res.response?.status).toBe(200);
     expect(res.data).toMatchObject({ name: 'Task API', version: loadContract().document.info.version, links: { docs: '/docs', openapi_json: '/openapi.json' } });
   });
 });
@@ -144,7 +144,7 @@ describe(`durability on ${engineName}`, () => {
     await app.restart();
 
     const after = await sdk.listTasks({ client: alice, query: { sort: 'created_at' } });
-    expect(after.response.status).toBe(200);
+    expect(after.response?.status).toBe(200);
     const byId = new Map(after.data!.map((t) => [t.id, t]));
     expect(byId.get(patched.id)).toEqual(patched);
     for (const task of created.slice(1)) expect(byId.get(task.id)).toEqual(task);

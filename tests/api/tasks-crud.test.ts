@@ -16,14 +16,14 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 async function create(body: Parameters<typeof sdk.createTask>[0]['body']): Promise<Task> {
   const res = await sdk.createTask({ client: alice, body });
-  expect(res.response.status).toBe(201);
+  expect(res.response?.status).toBe(201);
   return res.data!;
 }
 
 describe('POST /tasks', () => {
   test('creates a task with defaults, a Location and an ETag', async () => {
     const res = await sdk.createTask({ client: alice, body: { title: 'Buy milk' } });
-    expect(res.response.status).toBe(201);
+    expect(res.response?.status).toBe(201);
     const task = res.data!;
     expect(task).toMatchObject({
       user_id: 'alice',
@@ -38,8 +38,8 @@ describe('POST /tasks', () => {
     });
     expect(task.created_at).toMatch(ISO_UTC);
     expect(task.updated_at).toBe(task.created_at);
-    expect(res.response.headers.get('location')).toBe(`/tasks/${task.id}`);
-    expect(res.response.headers.get('etag')).toBe('"1"');
+    expect(res.response?.headers.get('location')).toBe(`/tasks/${task.id}`);
+    expect(res.response?.headers.get('etag')).toBe('"1"');
   });
 
   test('trims the title and returns due dates in UTC', async () => {
@@ -71,10 +71,10 @@ describe('POST /tasks', () => {
 
   test('under /api the Location stays under /api', async () => {
     const res = await sdk.createTaskApi({ client: alice, body: { title: 'api family' } });
-    expect(res.response.status).toBe(201);
-    expect(res.response.headers.get('location')).toBe(`/api/tasks/${res.data!.id}`);
+    expect(res.response?.status).toBe(201);
+    expect(res.response?.headers.get('location')).toBe(`/api/tasks/${res.data!.id}`);
     const owned = await sdk.createTaskForUser({ client: alice, path: { user_id: 'alice' }, body: { title: 'owner family' } });
-    expect(owned.response.headers.get('location')).toBe(`/api/alice/tasks/${owned.data!.id}`);
+    expect(owned.response?.headers.get('location')).toBe(`/api/alice/tasks/${owned.data!.id}`);
   });
 });
 
@@ -86,15 +86,15 @@ describe('GET /tasks/{task_id}', () => {
       await sdk.getTaskApi({ client: alice, path: { task_id: task.id } }),
       await sdk.getTaskForUser({ client: alice, path: { task_id: task.id, user_id: 'alice' } }),
     ]) {
-      expect(res.response.status).toBe(200);
+      expect(res.response?.status).toBe(200);
       expect(res.data).toEqual(task);
-      expect(res.response.headers.get('etag')).toBe('"1"');
+      expect(res.response?.headers.get('etag')).toBe('"1"');
     }
   });
 
   test('an unknown id answers 404 problem+json', async () => {
     const res = await sdk.getTask({ client: alice, path: { task_id: '7d444840-9dc0-11d1-b245-5ffdce74fad2' } });
-    expect(res.response.status).toBe(404);
+    expect(res.response?.status).toBe(404);
     expect(res.error).toMatchObject({ status: 404, title: 'Not Found', detail: 'Task not found' });
   });
 });
@@ -103,16 +103,16 @@ describe('PUT /tasks/{task_id}', () => {
   test('replaces every field and resets omitted ones to defaults', async () => {
     const task = await create({ title: 'Full', description: 'text', priority: 'high', due_date: '2027-01-01T00:00:00Z', status: 'in_progress' });
     const res = await sdk.replaceTask({ client: alice, path: { task_id: task.id }, body: { title: 'Replaced' } });
-    expect(res.response.status).toBe(200);
+    expect(res.response?.status).toBe(200);
     expect(res.data).toMatchObject({ title: 'Replaced', description: null, priority: 'medium', due_date: null, status: 'pending', version: 2 });
     expect(res.data!.created_at).toBe(task.created_at);
-    expect(res.response.headers.get('etag')).toBe('"2"');
+    expect(res.response?.headers.get('etag')).toBe('"2"');
   });
 
   test('a task read with GET can be PUT back unchanged, which changes nothing', async () => {
     const task = await create({ title: 'Round trip', description: 'same' });
     const res = await sdk.replaceTask({ client: alice, path: { task_id: task.id }, body: task as never });
-    expect(res.response.status).toBe(200);
+    expect(res.response?.status).toBe(200);
     expect(res.data).toEqual(task);
   });
 });
@@ -137,7 +137,7 @@ describe('PATCH /tasks/{task_id}', () => {
   test('an empty patch answers 200 and changes nothing', async () => {
     const task = await create({ title: 'Idle' });
     const res = await sdk.updateTask({ client: alice, path: { task_id: task.id }, body: {} });
-    expect(res.response.status).toBe(200);
+    expect(res.response?.status).toBe(200);
     expect(res.data).toEqual(task);
   });
 
@@ -157,10 +157,10 @@ describe('DELETE /tasks/{task_id}', () => {
   test('deletes the task; it is gone afterwards', async () => {
     const task = await create({ title: 'Bye' });
     const res = await sdk.deleteTask({ client: alice, path: { task_id: task.id } });
-    expect(res.response.status).toBe(204);
+    expect(res.response?.status).toBe(204);
     const again = await sdk.getTask({ client: alice, path: { task_id: task.id } });
-    expect(again.response.status).toBe(404);
+    expect(again.response?.status).toBe(404);
     const twice = await sdk.deleteTask({ client: alice, path: { task_id: task.id } });
-    expect(twice.response.status).toBe(404);
+    expect(twice.response?.status).toBe(404);
   });
 });

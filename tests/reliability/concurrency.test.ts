@@ -82,7 +82,7 @@ describe(`parallel writes to one task (${engineName})`, () => {
 
   async function freshTask(title = 'contended'): Promise<Task> {
     const res = await sdk.createTask({ client: alice, body: { title } });
-    expect(res.response.status).toBe(201);
+    expect(res.response?.status).toBe(201);
     return res.data!;
   }
 
@@ -117,7 +117,7 @@ describe(`parallel writes to one task (${engineName})`, () => {
     const results = await Promise.all(writes);
 
     // Assert: every write succeeded, each got its own version, none was lost.
-    expect(results.map((r) => r.response.status)).toEqual(Array(WRITERS).fill(200));
+    expect(results.map((r) => r.response?.status)).toEqual(Array(WRITERS).fill(200));
     const versions = results.map((r) => r.data!.version).sort((a, b) => a - b);
     expect(versions).toEqual(Array.from({ length: WRITERS }, (_, i) => i + 2));
     const final = (await sdk.getTask({ client: alice, path })).data!;
@@ -148,12 +148,12 @@ describe(`parallel writes to one task (${engineName})`, () => {
     const results = await Promise.all(racers);
 
     // Assert
-    const statuses = results.map((r) => r.response.status);
+    const statuses = results.map((r) => r.response?.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 412)).toHaveLength(RACERS - 1);
-    const winner = results.find((r) => r.response.status === 200)!.data!;
+    const winner = results.find((r) => r.response?.status === 200)!.data!;
     expect(winner.version).toBe(2);
-    for (const lost of results.filter((r) => r.response.status === 412)) expect(lost.response.headers.get('etag')).toBe('"2"');
+    for (const lost of results.filter((r) => r.response?.status === 412)) expect(lost.response?.headers.get('etag')).toBe('"2"');
     expect((await sdk.getTask({ client: alice, path })).data).toEqual(winner);
   });
 
@@ -169,11 +169,11 @@ describe(`parallel writes to one task (${engineName})`, () => {
     ]);
 
     // Assert
-    expect(deleted.response.status).toBe(204);
-    expect(patches.every((p) => p.response.status === 200 || p.response.status === 404)).toBe(true);
-    const versions = patches.filter((p) => p.response.status === 200).map((p) => p.data!.version).sort((a, b) => a - b);
+    expect(deleted.response?.status).toBe(204);
+    expect(patches.every((p) => p.response?.status === 200 || p.response?.status === 404)).toBe(true);
+    const versions = patches.filter((p) => p.response?.status === 200).map((p) => p.data!.version).sort((a, b) => a - b);
     expect(versions).toEqual(versions.map((_, i) => i + 2));
-    expect((await sdk.getTask({ client: alice, path })).response.status).toBe(404);
+    expect((await sdk.getTask({ client: alice, path })).response?.status).toBe(404);
     expect(await app.knex('tasks').where({ id: task.id })).toEqual([]);
   });
 });

@@ -42,11 +42,12 @@ export class ApiError extends Error {
 /**
  * The SDK answers `{ data, error, response }`: `error` is set (and typed as the operation's
  * error bodies, all `Problem` here) exactly when the status is not a success, so checking it
- * narrows `data` to the success type.
+ * narrows `data` to the success type. `response` is missing only when no answer came at all.
  */
-function unwrap<T>(result: { data: T; error: undefined; response: Response } | { data: undefined; error: Problem; response: Response }): { value: T; response: Response } {
+function unwrap<R extends { data?: unknown; error?: Problem; response?: Response }>(result: R): { value: Exclude<R['data'], undefined>; response: Response } {
+  if (!result.response) throw new Error('no answer from the service');
   if (result.error !== undefined) throw new ApiError(result.response.status, result.error);
-  return { value: result.data, response: result.response };
+  return { value: result.data as Exclude<R['data'], undefined>, response: result.response };
 }
 
 /** The next page's URL from a `Link: <…>; rel="next"` header, if there is one. */
@@ -130,7 +131,7 @@ export class TaskApi {
     let page = unwrap(await listTasks({ client: this.client, query }));
     let pages = 1;
     tasks.push(...page.value);
-    for (let next = nextLink(page.response.headers.get('link')); next; next = nextLink(page.response.headers.get('link'))) {
+    for (let next = nextLink(page.response?.headers.get('link')); next; next = nextLink(page.response?.headers.get('link'))) {
       const url = new URL(next, this.baseUrl);
       page = unwrap(
         await this.client.get<ListTasksResponses, ListTasksErrors>({
