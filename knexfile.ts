@@ -1,4 +1,4 @@
-import 'dotenv/config';
+import './src/core/env-file';
 import { migrationSource } from './migrations';
 import { loadConfig } from './src/core/config';
 import { knexConfig } from './src/db/knex';

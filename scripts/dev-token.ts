@@ -1,5 +1,5 @@
 import '../src/supported-node';
-import 'dotenv/config';
+import '../src/core/env-file';
 import { SignJWT } from 'jose';
 import { resolveJwtSecret } from '../src/auth/secret';
 import { loadConfig } from '../src/core/config';

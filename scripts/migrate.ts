@@ -1,5 +1,5 @@
 import '../src/supported-node';
-import 'dotenv/config';
+import '../src/core/env-file';
 import { loadConfig } from '../src/core/config';
 import { createKnex } from '../src/db/knex';
 import { migrateToLatest } from '../migrations';

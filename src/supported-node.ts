@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from './core/project-root';
 
 // The first import of every entry point (the service, `npm run migrate`, `npm run dev:token`): on
 // a Node.js older than package.json's `engines`, one line saying what to install, and exit 1,
@@ -17,16 +18,7 @@ export function satisfiesMinimum(version: string, range: string): boolean {
   return true;
 }
 
-/** package.json's `engines.node`, found from here in the source tree or in dist/. */
-function requiredRange(): string | undefined {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { engines?: { node?: string } }).engines?.node;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
-const range = requiredRange();
+const range = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { engines?: { node?: string } }).engines?.node;
 if (range && !satisfiesMinimum(process.versions.node, range)) {
   process.stderr.write(`task-api needs Node.js ${range} (a maintained LTS: 24, or 22); this is ${process.version}. See .nvmrc.\n`);
   process.exit(1);

@@ -3,19 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type { OpenAPIV3 } from 'openapi-types';
+import { PROJECT_ROOT } from '../core/project-root';
 
 // The contract, read once at start-up from the repository root (found from here, so the same
 // code works from src/ under ts and from dist/src/ compiled).
 
 /** The nearest `file` in `from` or a folder above it. */
-export function findUp(file: string, from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, file);
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`${file} not found above ${from}`);
-  }
-}
-
 export interface Contract {
   /** The document as written (not dereferenced): what /openapi.json and /openapi.yaml serve. */
   document: OpenAPIV3.Document;
@@ -24,7 +17,7 @@ export interface Contract {
 }
 
 export function loadContract(): Contract {
-  const file = findUp('openapi.yaml', __dirname);
+  const file = path.join(PROJECT_ROOT, 'openapi.yaml');
   const text = fs.readFileSync(file, 'utf8');
   return { document: yaml.load(text) as OpenAPIV3.Document, yaml: text, path: file };
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { HOW_TO_MAKE_ONE, weakSecretReason } from './secret-strength';
 import { SETTINGS, type SettingName } from './settings';
+import { PROJECT_ROOT } from './project-root';
 
 // The only module that reads the environment: it parses it with the settings' schemas
 // (src/core/settings.ts), checks what depends on several settings, and hands out one frozen,
@@ -64,7 +65,7 @@ function configOf(s: Settings) {
     databaseUrl: s.DATABASE_URL,
     /** PostgreSQL schema holding the tables (tests use a fresh one per run). */
     databaseSchema: s.DATABASE_SCHEMA,
-    dataDir: path.resolve(s.DATA_DIR),
+    dataDir: path.resolve(PROJECT_ROOT, s.DATA_DIR),
     db: {
       poolMax: s.DB_POOL_MAX,
       connectTimeoutMs: s.DB_CONNECT_TIMEOUT_MS,
@@ -101,6 +102,7 @@ function configOf(s: Settings) {
     trustProxy: s.TRUST_PROXY,
     trustProxyHops: s.TRUST_PROXY_HOPS,
     logLevel: s.LOG_LEVEL ?? (s.NODE_ENV === 'test' ? 'silent' : 'info'),
+    logFormat: s.LOG_FORMAT,
     corsOrigins: s.CORS_ORIGINS ?? [],
     bodyLimitBytes: s.BODY_LIMIT,
     crossUserTaskStatus: s.CROSS_USER_TASK_STATUS,

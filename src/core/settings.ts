@@ -156,7 +156,10 @@ export const SETTINGS = {
     doc: 'PostgreSQL connection string (e.g. `postgres://user:pass@host:5432/db?sslmode=require`); unset = embedded PGlite',
   }),
   DATABASE_SCHEMA: setting(schemaName, { default: 'public', doc: 'schema holding the tables' }),
-  DATA_DIR: setting(text, { default: './data', doc: "PGlite's files and the generated development JWT secret" }),
+  DATA_DIR: setting(text, {
+    default: './data',
+    doc: "PGlite's files and the generated development JWT secret; a relative path is taken from the project's folder (where package.json is), wherever the service is started from",
+  }),
   DB_POOL_MAX: setting(int(1, 1000), { default: '10', doc: 'pg pool size (PGlite always has one connection)' }),
   DB_CONNECT_TIMEOUT_MS: setting(int(100, 600_000), { default: '5000', doc: 'connecting to PostgreSQL gives up after this' }),
   DB_STATEMENT_TIMEOUT_MS: setting(int(100, 600_000), { default: '5000', doc: "PostgreSQL `statement_timeout` for the service's queries" }),
@@ -224,6 +227,10 @@ export const SETTINGS = {
     defaultInWords: '`info` (`silent` when `NODE_ENV=test`)',
     example: 'info',
     doc: 'pino level',
+  }),
+  LOG_FORMAT: setting(oneOf(['auto', 'json', 'pretty']), {
+    default: 'auto',
+    doc: '`auto`: readable lines (pino-pretty) on a terminal outside production, JSON lines otherwise; `json` or `pretty` to choose',
   }),
   SHUTDOWN_TIMEOUT_MS: setting(int(0, 600_000), {
     default: '10000',

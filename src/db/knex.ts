@@ -77,7 +77,13 @@ export function knexConfig(config: Config): Knex.Config {
 
 /** A knex instance for the configured engine; its own warnings go to the service log. */
 export function createKnex(config: Config, log?: Logger): Knex {
-  if (!config.databaseUrl) fs.mkdirSync(pgliteDir(config), { recursive: true });
+  if (!config.databaseUrl) {
+    const dir = pgliteDir(config);
+    // Said out loud: a new empty database where one was expected (another DATA_DIR, a moved
+    // project) would otherwise look like lost data.
+    if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) log?.warn({ event: 'db.created', dir }, `no embedded database in ${dir} yet: creating a new one there`);
+    fs.mkdirSync(dir, { recursive: true });
+  }
   // knex's own lines, one line each (it writes the driver's stack into its messages). A failed
   // connection attempt is reported by whoever asked for the connection (a 503, a start-up retry).
   const line = (message: unknown) => String(message).split('\n')[0];

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, parseByteSize, parseDuration, parseRateLimit } from '../../src/core/config';
 
@@ -50,6 +51,19 @@ describe('loadConfig defaults', () => {
     expect(config.provisionUsers).toBe(false);
   });
 
+  test('a relative DATA_DIR is taken from the project folder, whichever folder the service starts in', () => {
+    const project = path.resolve(__dirname, '../..');
+    const here = process.cwd();
+    try {
+      process.chdir(os.tmpdir());
+      expect(loadConfig({}).dataDir).toBe(path.join(project, 'data'));
+      expect(loadConfig({ DATA_DIR: 'var/tasks' }).dataDir).toBe(path.join(project, 'var/tasks'));
+      expect(loadConfig({ DATA_DIR: '/srv/tasks' }).dataDir).toBe('/srv/tasks');
+    } finally {
+      process.chdir(here);
+    }
+  });
+
   test('the test environment logs nothing unless LOG_LEVEL says otherwise', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).logLevel).toBe('silent');
     expect(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug' }).logLevel).toBe('debug');
@@ -75,6 +89,7 @@ describe('loadConfig defaults', () => {
       JWT_AUDIENCE: 'tasks',
       TOKEN_ISSUER: 'tasks.example',
       LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
       CORS_ORIGINS: 'https://a.example, https://b.example,,',
       BODY_LIMIT: '1mb',
       CROSS_USER_TASK_STATUS: '403',
@@ -128,6 +143,7 @@ describe('loadConfig defaults', () => {
       publicUrl: 'https://tasks.example',
       http: { headersTimeoutMs: 4000, requestTimeoutMs: 9000, keepAliveTimeoutMs: 1000 },
       logLevel: 'warn',
+      logFormat: 'json',
       corsOrigins: ['https://a.example', 'https://b.example'],
       bodyLimitBytes: 1024 * 1024,
       crossUserTaskStatus: 403,
