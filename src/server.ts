@@ -1,5 +1,5 @@
 import './supported-node';
-import 'dotenv/config';
+import './core/env-file';
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
@@ -13,7 +13,7 @@ import { migrateToLatest } from '../migrations';
 import { DatabaseUnusable, waitForDatabase } from './db/wait';
 import { listen, type Listening } from './http/listen';
 import { startingApp } from './http/starting-app';
-import { createLogger, type ServiceLogger } from './core/log';
+import { createLogger, readableLogs, type ServiceLogger } from './core/log';
 
 // The only place that listens: config, database (wait, migrate), app, signals. The port is taken
 // at once and answers /health while the database is awaited (src/http/starting-app.ts); the whole
@@ -107,12 +107,15 @@ async function serve(config: Config, log: ServiceLogger) {
   listening.serve(app);
   log.info({ event: 'listening', url, engine: engineOf(config), docs: `${url}/docs` }, `task API listening on ${url}`);
   if (cluster.isWorker) tellPrimaryServing(port);
-  else announce(config, port);
+  else {
+    log.flushSync(); // the log's lines first: the banner is the last thing a person reads
+    announce(config, port);
+  }
 }
 
 async function main() {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, readableLogs(config.logFormat, { terminal: process.stdout.isTTY === true, production: config.env === 'production' }));
   try {
     if (config.workers > 1 && cluster.isPrimary) await supervise(config, log);
     else await serve(config, log);
