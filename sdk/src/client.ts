@@ -9,6 +9,11 @@ import { problemOf, TaskApiError, TaskApiNetworkError } from './errors.js';
 /** hey-api's client configuration, with the service's base URL required. */
 export type TaskApiClientConfig = Config & { baseUrl: string };
 
+/** Whether fetch's failure is its network error, a TypeError; by name, as it may come from another realm. */
+function isTypeError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TypeError';
+}
+
 /**
  * What a failure becomes. An error answer: a TaskApiError with its problem. No answer, because
  * fetch itself failed (the Fetch standard rejects with a TypeError on a network error): a
@@ -17,7 +22,7 @@ export type TaskApiClientConfig = Config & { baseUrl: string };
  */
 export function asTaskApiError(error: unknown, response: Response | undefined, request: Request | undefined): unknown {
   if (response && !response.ok && request) return new TaskApiError(problemOf(error, response.status, response.statusText), response, request);
-  if (!response && request && error instanceof TypeError) return new TaskApiNetworkError(request, error);
+  if (!response && request && isTypeError(error)) return new TaskApiNetworkError(request, error);
   return error;
 }
 

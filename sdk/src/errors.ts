@@ -63,13 +63,25 @@ export class TaskApiError extends Error implements Problem {
   }
 }
 
-/** The most specific reason in an error's `cause` chain: `connect ECONNREFUSED 127.0.0.1:3000` rather than `fetch failed`. */
+/** An error's own message; for an AggregateError without one (Node's refused dual-stack connect), its errors'. */
+function messageOf(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return error === undefined ? '' : String(error);
+  const { message, errors } = error as { message?: unknown; errors?: unknown };
+  if (typeof message === 'string' && message) return message;
+  return Array.isArray(errors) ? errors.map(reasonOf).filter(Boolean).join('; ') : '';
+}
+
+/**
+ * The most specific reason in an error's `cause` chain: `connect ECONNREFUSED 127.0.0.1:3000` rather
+ * than `fetch failed`. Errors are read by their shape, not with instanceof: fetch may throw them from
+ * another realm (a test runner's VM context, another frame).
+ */
 export function reasonOf(error: unknown): string {
-  let reason = error instanceof Error ? error.message : String(error);
-  for (let at: unknown = error, depth = 0; at instanceof Error && depth < 10; at = at.cause, depth++) {
-    // Node reports a refused dual-stack connection as an AggregateError with an empty message.
-    const message = at instanceof AggregateError && !at.message ? at.errors.map(reasonOf).join('; ') : at.message;
-    if (message) reason = message;
+  let reason = messageOf(error);
+  let at = error;
+  for (let depth = 0; depth < 10 && typeof at === 'object' && at !== null && 'cause' in at; depth++) {
+    at = at.cause;
+    reason = messageOf(at) || reason;
   }
   return reason;
 }
