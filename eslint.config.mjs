@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['generated/**', 'dist/**', 'data/**', 'docs/**', 'coverage/**', 'node_modules/**'] },
+  { ignores: ['generated/**', 'dist/**', 'sdk/dist/**', 'data/**', 'docs/**', 'coverage/**', 'node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

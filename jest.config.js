@@ -9,7 +9,8 @@ module.exports = {
   // jose and the ref parser ship ESM only; let swc turn them into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(jose|@apidevtools/json-schema-ref-parser)/)'],
   // generated/ imports with .js suffixes (nodenext); map them back to the .ts sources.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // The SDK package's consumers (tests/sdk) import it by name, as from the installed package.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^@task-api/sdk$': '<rootDir>/sdk/src/index.ts' },
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
   testTimeout: 30000,
